@@ -1,0 +1,214 @@
+"""The `jobatlas` command: a thin click layer over plain functions (crawl, Store queries, demo).
+
+Exit status: 0 when the work is done (problems on some pages are reported, not fatal), 1 when a
+source failed as a whole or the database is missing, 2 for bad usage or a bad sources file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.crawl import SourceSummary, crawl as run_crawl
+from crawler.sources import SourcesError, detect_kind, load_sources, select_sources
+from pipelines.store import Store
+
+DEFAULT_SOURCES = "data/sources.yml"
+DEFAULT_DB = "data/jobs.db"
+
+db_option = click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite store."
+)
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="jobatlas")
+def main() -> None:
+    """Crawl careers sites and ATS job boards into SQLite, and answer which countries have open
+    job offers published in which language."""
+
+
+@main.command()
+@click.option("--sources", "sources_path", default=DEFAULT_SOURCES, show_default=True, type=click.Path(dir_okay=False))
+@db_option
+@click.option("--only", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
+@click.option("--set", "overrides", multiple=True, metavar="SETTING=VALUE", help="Override a Scrapy setting (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request problem and Scrapy's own info.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines; summary only.")
+def crawl(sources_path: str, db_path: str, only: tuple[str, ...], overrides: tuple[str, ...], verbose: bool, quiet: bool) -> None:
+    """Crawl every source (or the --only ones), update the store, print a summary."""
+    try:
+        sources = select_sources(load_sources(sources_path), only)
+    except SourcesError as error:
+        raise click.UsageError(str(error)) from None
+    settings = dict(_parse_setting(text) for text in overrides)
+    if verbose:
+        settings["LOG_LEVEL"] = "INFO"
+    if quiet:
+        settings.update(LOG_LEVEL="ERROR", JOBATLAS_PROGRESS_INTERVAL=0)
+    click.echo(f"Crawling {len(sources)} source(s) into {db_path} ...", err=True)
+    summaries = run_crawl(sources, db_path, settings)
+    click.echo(format_summary(summaries))
+    if any(summary.status == "failed" for summary in summaries):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--lang", required=True, help="ISO 639-1 language code, e.g. fr.")
+@db_option
+@format_option
+def countries(lang: str, db_path: str, output_format: str) -> None:
+    """Countries with open postings published in LANG, with counts, most first."""
+    rows = _open_store(db_path).countries_for_language(lang)
+    click.echo(format_rows(rows, output_format), nl=False)
+
+
+@main.command()
+@click.option("--country", default=None, help="ISO 3166-1 alpha-2 code, e.g. FR (default: everywhere).")
+@db_option
+@format_option
+def languages(country: str | None, db_path: str, output_format: str) -> None:
+    """Languages with open postings (in COUNTRY), with counts, most first."""
+    rows = _open_store(db_path).languages_for_country(country)
+    click.echo(format_rows(rows, output_format), nl=False)
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path: str, port: int) -> None:
+    """Browse the store in Datasette, with the project's metadata."""
+    from crawler.browse import serve_datasette
+
+    _open_store(db_path).close()
+    serve_datasette(db_path, port)
+
+
+@main.command()
+@click.option("--db", "db_path", default="data/demo.db", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to build the demo store (replaced on each run).")
+def demo(db_path: str) -> None:
+    """Offline: serve the bundled demo careers sites on 127.0.0.1, crawl them, print the answer."""
+    from crawler.demo import run_demo
+
+    summaries = run_demo(db_path)
+    click.echo(format_summary(summaries))
+    store = Store(db_path)
+    click.echo("\nOpen job offers per language and country:\n")
+    click.echo(format_rows(language_country_table(store), "table"))
+    click.echo(f"\nAsk your own questions:  jobatlas countries --lang fr --db {db_path}")
+    click.echo(f"Browse it in Datasette:   jobatlas serve --db {db_path}")
+
+
+@main.group()
+def sources() -> None:
+    """Work with the sources file."""
+
+
+@sources.command("detect")
+@click.argument("urls", nargs=-1, required=True)
+def sources_detect(urls: tuple[str, ...]) -> None:
+    """Print which kind of source (careers site or ATS) each URL is."""
+    for url in urls:
+        click.echo(f"{detect_kind(url)}\t{url}")
+
+
+@sources.command("check")
+@click.argument("path", default=DEFAULT_SOURCES, type=click.Path(dir_okay=False))
+def sources_check(path: str) -> None:
+    """Validate a sources file without crawling."""
+    try:
+        entries = load_sources(path)
+    except SourcesError as error:
+        raise click.UsageError(str(error)) from None
+    for entry in entries:
+        click.echo(f"{entry.name}\t{entry.kind}\t{entry.url}")
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def language_country_table(store: Store) -> list[dict[str, Any]]:
+    return list(
+        store.db.query(
+            "SELECT country_languages.language, languages.name AS language_name, country_code, country, jobs"
+            " FROM country_languages LEFT JOIN languages ON languages.code = country_languages.language"
+            " ORDER BY country_languages.language, jobs DESC, country_code"
+        )
+    )
+
+
+def format_rows(rows: list[dict[str, Any]], output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if not rows:
+        return "" if output_format == "csv" else "(no open postings match)\n"
+    columns = list(rows[0])
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    cells = [[("" if row[c] is None else str(row[c])) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row[c], (int, float)) for row in rows) for c in columns]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+
+    return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, cells)]) + "\n"
+
+
+def format_summary(summaries: list[SourceSummary]) -> str:
+    rows = [
+        {
+            "source": s.source,
+            "status": s.status,
+            "pages": s.pages,
+            "postings": s.postings,
+            "new": s.new,
+            "updated": s.updated,
+            "unchanged": s.unchanged,
+            "problems": ", ".join(f"{kind} {count}" for kind, count in s.problems.items()) or "-",
+        }
+        for s in summaries
+    ]
+    totals = {
+        name: sum(getattr(s, name) for s in summaries) for name in ("pages", "postings", "new", "updated", "unchanged")
+    }
+    error_total = sum(sum(s.errors.values()) for s in summaries)
+    return (
+        format_rows(rows, "table")
+        + f"\nTotal: {totals['pages']} pages, {totals['postings']} postings"
+        f" ({totals['new']} new, {totals['updated']} updated, {totals['unchanged']} unchanged), {error_total} errors."
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _open_store(db_path: str) -> Store:
+    if not Path(db_path).exists():
+        click.echo(f"Error: no database at {db_path}; run `jobatlas crawl` first (or pass --db).", err=True)
+        sys.exit(1)
+    return Store(db_path)
+
+
+def _parse_setting(text: str) -> tuple[str, Any]:
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise click.UsageError(f"--set expects SETTING=VALUE, got {text!r}")
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        return name, value

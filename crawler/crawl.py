@@ -1,0 +1,84 @@
+"""Run a crawl: one Scrapy crawler per source, all in one process, then a summary per source.
+
+Scrapy's reactor can start once per process, so `crawl` runs once per process too (the CLI,
+the demo); tests run the CLI in a subprocess, as users do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.report import NOTES, problems_by_kind
+from crawler.sources import Source
+from crawler.spiders.careers_site import CareersSiteSpider
+from pipelines.store import Store
+
+SPIDERS: dict[str, type[Spider]] = {
+    "careers_site": CareersSiteSpider,
+}
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    status: str
+    pages: int = 0
+    postings: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> dict[str, int]:
+        return {kind: count for kind, count in self.problems.items() if kind not in NOTES}
+
+
+def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("JOBATLAS_DB", str(db_path), priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] | None = None) -> list[SourceSummary]:
+    """Crawl the sources into the store at `db_path`; returns what happened to each source."""
+    Store(db_path).close()  # create or migrate the schema once, before crawlers open it side by side
+    process = CrawlerProcess(project_settings(db_path, overrides), install_root_handler=True)
+    crawlers = {}
+    unsupported = []
+    for source in sources:
+        spider = SPIDERS.get(source.kind or "careers_site")
+        if spider is None:
+            unsupported.append(source)
+            continue
+        crawler = process.create_crawler(spider)
+        crawlers[source.name] = crawler
+        process.crawl(crawler, source=source)
+    if crawlers:
+        process.start()
+
+    summaries = [_summary(name, crawler.stats.get_stats()) for name, crawler in crawlers.items()]
+    summaries += [SourceSummary(s.name, "failed", problems={f"unsupported_kind_{s.kind}": 1}) for s in unsupported]
+    return summaries
+
+
+def _summary(name: str, stats: dict[str, Any]) -> SourceSummary:
+    return SourceSummary(
+        source=name,
+        status=stats.get("jobatlas/run_status", "failed"),
+        pages=stats.get("jobatlas/pages", 0),
+        postings=stats.get("item_scraped_count", 0),
+        new=stats.get("jobatlas/postings_new", 0),
+        updated=stats.get("jobatlas/postings_updated", 0),
+        unchanged=stats.get("jobatlas/postings_unchanged", 0),
+        problems=problems_by_kind(stats),
+    )

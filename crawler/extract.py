@@ -1,0 +1,337 @@
+"""Reading a careers page: schema.org JobPosting data, language evidence and links to follow.
+
+Kept apart from the spider so that each function can be tested on a saved response. Nothing here
+makes a request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from urllib.parse import urljoin, urlsplit
+
+from extruct.w3cmicrodata import MicrodataExtractor
+from lxml import etree
+from parsel import Selector
+from w3lib.url import canonicalize_url
+
+from crawler.items import JobPosting, RawLocation
+
+# -- JobPosting ----------------------------------------------------------------------------
+
+
+@dataclass
+class Extraction:
+    postings: list[dict[str, Any]] = field(default_factory=list)
+    broken_blocks: list[str] = field(default_factory=list)  # why each unreadable JSON-LD block failed
+
+
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def extract_job_postings(selector: Selector, base_url: str) -> Extraction:
+    """Every schema.org JobPosting on a page, from JSON-LD and microdata, as JSON-LD-shaped dicts."""
+    extraction = Extraction()
+    for block in selector.xpath('//script[@type="application/ld+json"]/text()').getall():
+        try:
+            data = _load_json_ld(block)
+        except ValueError as error:
+            extraction.broken_blocks.append(str(error))
+            continue
+        extraction.postings.extend(_job_posting_nodes(data))
+    if not extraction.postings and selector.xpath('//@itemtype[contains(., "JobPosting")]'):
+        extraction.postings.extend(_microdata_postings(selector, base_url))
+    return extraction
+
+
+def _load_json_ld(block: str) -> Any:
+    """Parse a JSON-LD block, forgiving what real sites get wrong (raw control characters in
+    strings, trailing commas, an HTML comment wrapper)."""
+    text = block.strip()
+    if text.startswith("<!--"):
+        text = text.removeprefix("<!--").removesuffix("-->").strip()
+    if not text:
+        raise ValueError("empty JSON-LD block")
+    try:
+        return json.loads(text, strict=False)
+    except ValueError as error:
+        first_error = error
+    try:
+        return json.loads(_TRAILING_COMMA.sub(r"\1", text), strict=False)
+    except ValueError:
+        raise ValueError(f"malformed JSON-LD: {first_error}") from None
+
+
+def _is_job_posting(node: dict[str, Any]) -> bool:
+    types = node.get("@type")
+    types = types if isinstance(types, list) else [types]
+    return any(isinstance(t, str) and t.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == "JobPosting" for t in types)
+
+
+def _job_posting_nodes(data: Any) -> Iterator[dict[str, Any]]:
+    """JobPosting objects anywhere in a JSON-LD document (arrays, @graph, nested mainEntity)."""
+    if isinstance(data, list):
+        for element in data:
+            yield from _job_posting_nodes(element)
+    elif isinstance(data, dict):
+        if _is_job_posting(data):
+            yield data
+            return
+        for value in data.values():
+            if isinstance(value, (dict, list)):
+                yield from _job_posting_nodes(value)
+
+
+def _microdata_postings(selector: Selector, base_url: str) -> list[dict[str, Any]]:
+    postings = []
+    for item in MicrodataExtractor(add_html_node=True).extract_items(selector.root, base_url):
+        if not str(item.get("type", "")).endswith("JobPosting"):
+            continue
+        posting = _microdata_to_json_ld(item)
+        # Microdata flattens the description to text: keep its markup, as JSON-LD would.
+        node = item.get("htmlNode")
+        if node is not None:
+            description = node.xpath('.//*[@itemprop="description"]')
+            if description:
+                posting["description"] = _inner_html(description[0])
+        postings.append(posting)
+    return postings
+
+
+def _microdata_to_json_ld(item: Any) -> Any:
+    if isinstance(item, list):
+        return [_microdata_to_json_ld(element) for element in item]
+    if not isinstance(item, dict) or "properties" not in item:
+        return item
+    node = {"@type": str(item.get("type", "")).rsplit("/", 1)[-1]}
+    for name, value in item["properties"].items():
+        node[name] = _microdata_to_json_ld(value)
+    return node
+
+
+def _inner_html(element: etree._Element) -> str:
+    parts = [element.text or ""]
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in element)
+    return "".join(parts)
+
+
+# -- language evidence ---------------------------------------------------------------------
+
+_LOCALE_SEGMENT = re.compile(r"^([a-z]{2})(?:[-_]([a-zA-Z]{2}))?$")
+
+
+def language_tag(value: str | None) -> str | None:
+    """'fr-FR', 'fr_fr', 'FR' → 'fr'; anything that is not a language tag → None."""
+    if not value:
+        return None
+    match = re.match(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$", value)
+    if not match:
+        return None
+    primary = match.group(1).lower()
+    return primary if len(primary) == 2 else None
+
+
+def hreflang_alternates(selector: Selector, base_url: str) -> dict[str, str]:
+    """hreflang → absolute URL of each declared language version (x-default left out)."""
+    alternates = {}
+    for link in selector.xpath('//link[@rel="alternate"][@hreflang][@href]'):
+        hreflang = link.attrib["hreflang"].strip().lower()
+        if hreflang != "x-default":
+            alternates[hreflang] = canonical(urljoin(base_url, link.attrib["href"]))
+    return alternates
+
+
+def declared_language(selector: Selector, url: str, alternates: dict[str, str]) -> str | None:
+    """The language the page says it is in: the hreflang that points at itself, then the URL's
+    locale segment (/fr/, /fr-fr/), then <html lang>. Evidence for the language pipeline, which
+    checks it against the posting's own text."""
+    own_url = canonical(url)
+    for hreflang, alternate in alternates.items():
+        if alternate == own_url and language_tag(hreflang):
+            return language_tag(hreflang)
+    for segment in urlsplit(url).path.split("/")[:3]:
+        match = _LOCALE_SEGMENT.match(segment)
+        if match and (match.group(2) or len(segment) == 2):
+            return match.group(1)
+    return language_tag(selector.xpath("/html/@lang").get())
+
+
+# -- links ---------------------------------------------------------------------------------
+
+# Path words that careers sites use for listings and postings, in the languages we meet most.
+JOB_PATH_WORDS = re.compile(
+    r"job|career|karriere|carriere|carrera|carreira|position|posizion|vacanc|vacature|vacante|"
+    r"opening|stelle|stellen|emploi|empleo|emprego|offre|oferta|offert|vaga|lavor|werken|"
+    r"requisition|recrut|recruit|hiring|rekryt|jobb|praca|stanowisk|apply",
+    re.IGNORECASE,
+)
+_NEXT_TEXT = re.compile(
+    r"^\s*(next|next page|suivant|suivante|page suivante|weiter|nächste|siguiente|próxima|"
+    r"seguinte|successiva|avanti|volgende|nästa|następna|›|»|>|→)\s*[›»>→]?\s*$",
+    re.IGNORECASE,
+)
+_PAGE_PARAM = re.compile(r"[?&](page|p|pg|seite|pagina|offset|start)=\d+", re.IGNORECASE)
+_SKIP_EXTENSIONS = re.compile(
+    r"\.(pdf|docx?|xlsx?|pptx?|zip|gz|png|jpe?g|gif|svg|webp|ico|css|js|mp4|mp3|woff2?)$", re.IGNORECASE
+)
+
+
+def canonical(url: str) -> str:
+    return canonicalize_url(url, keep_fragments=False)
+
+
+def pagination_links(selector: Selector, base_url: str) -> set[str]:
+    """Next-page links: rel=next, anchors reading "next" in several languages, ?page=N links."""
+    hrefs = selector.xpath('//link[@rel="next"]/@href | //a[contains(concat(" ", @rel, " "), " next ")]/@href').getall()
+    for anchor in selector.xpath("//a[@href]"):
+        text = " ".join(anchor.xpath(".//text()").getall()) or anchor.attrib.get("aria-label", "")
+        href = anchor.attrib["href"]
+        if _NEXT_TEXT.match(text) or _PAGE_PARAM.search(href):
+            hrefs.append(href)
+    return {canonical(urljoin(base_url, href)) for href in hrefs if _followable(href)}
+
+
+def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str]:
+    """Links that may lead to postings: under the careers URL's path, or with a job word in the
+    path. The caller keeps them on the source's hosts."""
+    links = set()
+    for href in selector.xpath("//a/@href").getall():
+        if not _followable(href):
+            continue
+        url = canonical(urljoin(base_url, href))
+        path = urlsplit(url).path
+        if path.startswith(listing_prefix) or JOB_PATH_WORDS.search(path):
+            links.add(url)
+    return links
+
+
+def _followable(href: str) -> bool:
+    href = href.strip()
+    if not href or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
+        return False
+    return not _SKIP_EXTENSIONS.search(urlsplit(href).path)
+
+
+# -- schema.org JobPosting → JobPosting item -----------------------------------------------
+
+
+def to_item(
+    node: dict[str, Any],
+    *,
+    source: str,
+    page_url: str,
+    company: str | None = None,
+    declared: str | None = None,
+    alternates: dict[str, str] | None = None,
+    several_on_page: bool = False,
+) -> JobPosting:
+    """Map one JSON-LD/microdata JobPosting onto the item, keeping values as published."""
+    identifier = text_of(node.get("identifier"))
+    own_url = canonical(page_url)
+    key = own_url
+    if several_on_page:  # a listing page carrying every posting: the page URL is not enough
+        key = f"{own_url}#{identifier or text_of(node.get('title')) or ''}"
+    language_versions = set((alternates or {}).values())
+    if language_versions:
+        translation_key = min(language_versions | {own_url})
+    else:
+        translation_key = f"id:{identifier}" if identifier else None
+    return JobPosting(
+        source=source,
+        key=key,
+        url=page_url,
+        external_id=identifier,
+        apply_url=_apply_url(node, page_url),
+        translation_key=translation_key,
+        title=text_of(node.get("title")) or text_of(node.get("name")),
+        company=text_of(node.get("hiringOrganization")) or company,
+        department=text_of(node.get("department")),
+        description_html=text_of(node.get("description")),
+        locations=_locations(node),
+        employment_type_raw=node.get("employmentType"),
+        job_location_type=node.get("jobLocationType"),
+        date_posted_raw=node.get("datePosted"),
+        valid_through_raw=node.get("validThrough"),
+        salary_raw=node.get("baseSalary") or node.get("estimatedSalary"),
+        declared_language=declared,
+    )
+
+
+def text_of(value: Any) -> str | None:
+    """A published value as text: strings and numbers as they are, a schema.org object by its
+    name or value, a list by its first element."""
+    if isinstance(value, list):
+        return next((text for text in map(text_of, value) if text), None)
+    if isinstance(value, dict):
+        return text_of(value.get("name") or value.get("value") or value.get("@value"))
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _locations(node: dict[str, Any]) -> list[RawLocation]:
+    locations = []
+    for place in _as_list(node.get("jobLocation")):
+        if isinstance(place, str):
+            locations.append(RawLocation(raw=place))
+            continue
+        if not isinstance(place, dict):
+            continue
+        address = place.get("address")
+        geo = place.get("geo") if isinstance(place.get("geo"), dict) else {}
+        if isinstance(address, list):
+            address = next((a for a in address if isinstance(a, dict)), None)
+        if isinstance(address, dict):
+            parts = [
+                text_of(address.get(name))
+                for name in ("addressLocality", "addressRegion", "addressCountry")
+            ]
+            locations.append(
+                RawLocation(
+                    raw=", ".join(part for part in parts if part),
+                    city=parts[0],
+                    region=parts[1],
+                    country=parts[2],
+                    postal_code=text_of(address.get("postalCode")),
+                    latitude=_number(geo.get("latitude")),
+                    longitude=_number(geo.get("longitude")),
+                )
+            )
+        else:
+            raw = text_of(address) or text_of(place)
+            if raw:
+                locations.append(RawLocation(raw=raw))
+    for requirement in _as_list(node.get("applicantLocationRequirements")):
+        name = text_of(requirement)
+        if name:
+            locations.append(RawLocation(raw=name, country=name, remote=True))
+    return locations
+
+
+def _apply_url(node: dict[str, Any], page_url: str) -> str | None:
+    for action in _as_list(node.get("potentialAction")):
+        if isinstance(action, dict):
+            target = action.get("target")
+            target = target.get("urlTemplate") if isinstance(target, dict) else target
+            if isinstance(target, str) and target.startswith(("http://", "https://", "/")):
+                return urljoin(page_url, target)
+    return None

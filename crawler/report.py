@@ -1,0 +1,64 @@
+"""Problems met during a crawl: counted by kind in the crawler's stats, logged with their URL,
+and kept (a bounded number per kind) for the crawl_runs table and the end-of-crawl summary."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.statscollectors import StatsCollector
+from twisted.internet.error import ConnectionLost, ConnectionRefusedError, DNSLookupError, TimeoutError
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.exceptions import IgnoreRequest
+
+logger = logging.getLogger("jobatlas")
+
+PROBLEM_PREFIX = "jobatlas/problems/"
+EXAMPLES_KEY = "jobatlas/problem_examples"
+EXAMPLES_PER_KIND = 20
+
+# Kinds that describe the site rather than a failure: reported, but not counted as errors.
+NOTES = frozenset({"no_job_markup", "robots_disallowed", "no_postings_found"})
+
+
+def record_problem(stats: StatsCollector, kind: str, url: str, detail: str = "") -> None:
+    stats.inc_value(PROBLEM_PREFIX + kind)
+    examples: list[dict[str, str]] = stats.get_value(EXAMPLES_KEY) or []
+    if sum(1 for example in examples if example["kind"] == kind) < EXAMPLES_PER_KIND:
+        examples.append({"kind": kind, "url": url, "detail": detail[:300]})
+        stats.set_value(EXAMPLES_KEY, examples)
+    log = logger.info if kind in NOTES else logger.warning
+    log("%s: %s%s", kind, url, f" ({detail})" if detail else "")
+
+
+def problems_by_kind(stats: dict[str, Any]) -> dict[str, int]:
+    return {
+        key.removeprefix(PROBLEM_PREFIX): value
+        for key, value in sorted(stats.items())
+        if key.startswith(PROBLEM_PREFIX)
+    }
+
+
+def error_count(stats: dict[str, Any]) -> int:
+    return sum(count for kind, count in problems_by_kind(stats).items() if kind not in NOTES)
+
+
+def classify_failure(failure: Failure) -> tuple[str, str]:
+    """(kind, detail) for a failed request."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http_{status}", f"HTTP {status}"
+    if failure.check(TimeoutError):
+        return "timeout", "no answer before the download timeout"
+    if failure.check(DNSLookupError):
+        return "dns", str(failure.value)
+    if failure.check(ConnectionRefusedError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
+        return "connection", failure.getErrorMessage()[:200] or failure.type.__name__
+    if failure.check(IgnoreRequest):
+        message = failure.getErrorMessage()
+        if "robots" in message.lower():
+            return "robots_disallowed", message
+        return "ignored", message
+    return "fetch_failed", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]

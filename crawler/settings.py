@@ -1,0 +1,53 @@
+"""Scrapy settings for jobatlas: polite by default, and the pipelines in the data's journey order."""
+
+BOT_NAME = "jobatlas"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves, and say where to read about the crawler.
+JOBATLAS_CONTACT_URL = "https://github.com/jobatlas/jobatlas"
+USER_AGENT = f"jobatlas/0.1 (+{JOBATLAS_CONTACT_URL})"
+
+# Politeness: robots.txt, a few requests per host at once, AutoThrottle on response times.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Limits: the web is untrusted.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DEPTH_LIMIT = 6
+REDIRECT_MAX_TIMES = 5
+
+# Items are cheap to process; a large CONCURRENT_ITEMS only adds scheduling overhead.
+CONCURRENT_ITEMS = 10
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+LOGSTATS_INTERVAL = 0
+
+ITEM_PIPELINES = {
+    "pipelines.clean.CleanPipeline": 100,
+    "pipelines.language.LanguagePipeline": 200,
+    "pipelines.location.LocationPipeline": 300,
+    "pipelines.normalize.NormalizePipeline": 400,
+    "pipelines.store.StorePipeline": 900,
+}
+
+EXTENSIONS = {
+    "crawler.progress.Progress": 500,
+}
+
+# Where the store lives, and how many postings go into one transaction.
+JOBATLAS_DB = "data/jobs.db"
+JOBATLAS_BATCH_SIZE = 500
+# Seconds between progress lines on stderr (0: none).
+JOBATLAS_PROGRESS_INTERVAL = 2.0

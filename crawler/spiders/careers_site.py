@@ -1,0 +1,151 @@
+"""Any careers site that publishes schema.org JobPosting markup (what Google for Jobs reads).
+
+From the careers URL the spider finds postings three ways: the sitemaps (robots.txt `Sitemap:`
+lines and /sitemap.xml, indexes included), listing pages (links to postings and pagination), and
+the hreflang language versions of listings and postings. It never leaves the source's hosts.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler.extract import (
+    JOB_PATH_WORDS,
+    canonical,
+    declared_language,
+    extract_job_postings,
+    hreflang_alternates,
+    job_links,
+    pagination_links,
+    to_item,
+)
+from crawler.items import JobPosting
+from crawler.report import classify_failure, record_problem
+from crawler.sources import Source
+
+# Share of U+FFFD replacement characters above which a body is taken as undecodable.
+UNDECODABLE_RATIO = 0.01
+
+
+class CareersSiteSpider(scrapy.Spider):
+    name = "careers_site"
+
+    def __init__(self, source: Source, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.hosts = source.hosts
+        path = urlsplit(source.url).path or "/"
+        self.listing_prefix = path if path.endswith("/") else posixpath.dirname(path) + "/"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield self._page_request(self.source.url)
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.source.url))
+        # Robots and the conventional sitemap are optional: their absence is not a problem.
+        yield scrapy.Request(f"{origin}/robots.txt", callback=self.parse_robots, errback=self.ignore_error)
+        yield scrapy.Request(f"{origin}/sitemap.xml", callback=self.parse_sitemap, errback=self.ignore_error)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            return
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            if self._on_source_host(url):
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as error:
+                record_problem(self.crawler.stats, "bad_sitemap", response.url, str(error))
+                return
+        try:
+            sitemap = Sitemap(body)
+        except Exception as error:  # lxml raises several types on garbage; all mean the same here
+            record_problem(self.crawler.stats, "bad_sitemap", response.url, str(error))
+            return
+        whole_sitemap_is_jobs = bool(JOB_PATH_WORDS.search(urlsplit(response.url).path))
+        for entry in sitemap:
+            url = entry.get("loc", "")
+            if not self._on_source_host(url):
+                continue
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
+            elif whole_sitemap_is_jobs or self._looks_like_job_url(url):
+                yield self._page_request(url)
+                for alternate in entry.get("alternate", []):
+                    if self._on_source_host(alternate):
+                        yield self._page_request(alternate)
+
+    def parse_page(self, response: Response) -> Iterator[JobPosting | scrapy.Request]:
+        stats = self.crawler.stats
+        if not isinstance(response, TextResponse):
+            record_problem(stats, "not_html", response.url, response.headers.get("Content-Type", b"").decode())
+            return
+        if not self._on_source_host(response.url):
+            record_problem(stats, "offsite_redirect", response.url, "redirected off the source's hosts")
+            return
+        text = response.text
+        if text.count("\ufffd") > UNDECODABLE_RATIO * len(text):
+            record_problem(stats, "undecodable", response.url, f"declared encoding {response.encoding}")
+        stats.inc_value("jobatlas/pages")
+
+        selector = response.selector
+        extraction = extract_job_postings(selector, response.url)
+        for reason in extraction.broken_blocks:
+            record_problem(stats, "bad_json_ld", response.url, reason)
+        alternates = hreflang_alternates(selector, response.url)
+        declared = declared_language(selector, response.url, alternates)
+        for node in extraction.postings:
+            yield to_item(
+                node,
+                source=self.source.name,
+                page_url=response.url,
+                company=self.source.company,
+                declared=declared,
+                alternates=alternates,
+                several_on_page=len(extraction.postings) > 1,
+            )
+
+        links = {url for url in alternates.values() if self._on_source_host(url)}
+        if not extraction.postings:  # a listing: follow its postings and its next pages
+            candidates = job_links(selector, response.url, self.listing_prefix)
+            candidates |= pagination_links(selector, response.url)
+            links |= {url for url in candidates if self._on_source_host(url)}
+        links.discard(canonical(response.url))
+        if not extraction.postings and not links:
+            record_problem(stats, "no_job_markup", response.url, "no JobPosting and no links to follow")
+        for url in sorted(links):
+            yield self._page_request(url)
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        kind, detail = classify_failure(failure)
+        record_problem(self.crawler.stats, kind, failure.request.url, detail)
+
+    def ignore_error(self, failure: Failure) -> None:
+        self.logger.debug("optional request failed: %s", failure.request.url)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _page_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error)
+
+    def _on_source_host(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and parts.netloc.lower() in self.hosts
+
+    def _looks_like_job_url(self, url: str) -> bool:
+        path = urlsplit(url).path
+        return path.startswith(self.listing_prefix) or bool(JOB_PATH_WORDS.search(path))

@@ -1,0 +1,70 @@
+"""Step 1: the posting's HTML becomes sanitised HTML (kept for display) and plain text (for
+language detection, search and analysis). A posting without a title is dropped and reported."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
+
+from crawler.items import JobPosting
+from crawler.report import record_problem
+
+_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(p|div|li|ul|ol|h[1-6]|tr|table|section|article|blockquote)\s*>|<li\b[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def unescape_once_if_escaped(markup: str) -> str:
+    """Some publishers (Greenhouse, some JSON-LD) HTML-escape the description once: `&lt;p&gt;`.
+    Real markup contains tags; escaped markup contains only their escaped form."""
+    if "&lt;" in markup and not re.search(r"<[a-zA-Z/!]", markup):
+        return html.unescape(markup)
+    return markup
+
+
+def html_to_text(markup: str) -> str:
+    """Readable plain text: one line per block element, entities decoded, whitespace collapsed."""
+    markup = remove_tags_with_content(markup, which_ones=("script", "style", "template"))
+    markup = _BLOCK_END.sub("\n", markup)
+    text = replace_entities(remove_tags(markup))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
+
+
+def sanitize_html(markup: str) -> str:
+    """Only harmless formatting survives: no scripts, event handlers or javascript: URLs."""
+    return nh3.clean(markup, url_schemes={"http", "https", "mailto"})
+
+
+def clean_line(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = _SPACES.sub(" ", replace_entities(remove_tags(value))).replace("\n", " ").strip()
+    return value or None
+
+
+class CleanPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CleanPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: JobPosting) -> JobPosting:
+        item.title = clean_line(item.title)
+        if not item.title:
+            record_problem(self.stats, "missing_title", item.url, "JobPosting without a title")
+            raise DropItem(f"posting without a title at {item.url}")
+        item.company = clean_line(item.company)
+        item.department = clean_line(item.department)
+        if item.description_html:
+            markup = unescape_once_if_escaped(item.description_html)
+            item.description_html = sanitize_html(markup)
+            item.description = html_to_text(markup) or None
+        return item

@@ -1,0 +1,374 @@
+"""The SQLite store: schema and migrations, batched upserts, crawl runs, and the queries the CLI
+and Datasette answer from. `Store` is the plain Python API; `StorePipeline` feeds it from Scrapy.
+
+A posting published in two languages is two `jobs` rows sharing `translation_group`. Rows are
+keyed by a stable id (source + the spider's key), so a re-crawl updates rows instead of adding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import pycountry
+import sqlite_utils
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawler.items import JobPosting
+from crawler.report import EXAMPLES_KEY, error_count, problems_by_kind, record_problem
+
+JOB_COLUMNS: dict[str, type] = {
+    "id": str,
+    "source": str,
+    "ats": str,
+    "external_id": str,
+    "url": str,
+    "apply_url": str,
+    "title": str,
+    "company": str,
+    "department": str,
+    "description": str,
+    "description_html": str,
+    "language": str,
+    "language_confidence": float,
+    "language_method": str,
+    "translation_group": str,
+    "employment_type": str,
+    "workplace": str,
+    "salary_min": float,
+    "salary_max": float,
+    "salary_currency": str,
+    "salary_period": str,
+    "date_posted": str,
+    "valid_through": str,
+    "first_seen_at": str,
+    "last_seen_at": str,
+    "closed_at": str,
+    "status": str,
+    "content_hash": str,
+}
+LOCATION_COLUMNS: dict[str, type] = {
+    "job_id": str,
+    "position": int,
+    "raw": str,
+    "city": str,
+    "region": str,
+    "country_code": str,
+    "latitude": float,
+    "longitude": float,
+    "remote": int,
+}
+# What a posting says; a change in any of these is an update (first/last seen are not).
+CONTENT_COLUMNS = [
+    name
+    for name in JOB_COLUMNS
+    if name not in {"id", "first_seen_at", "last_seen_at", "closed_at", "status", "content_hash"}
+]
+
+COUNTRY_LANGUAGES_VIEW = """
+SELECT jobs.language AS language,
+       job_locations.country_code AS country_code,
+       countries.name AS country,
+       COUNT(DISTINCT jobs.id) AS jobs
+FROM jobs
+JOIN job_locations ON job_locations.job_id = jobs.id
+LEFT JOIN countries ON countries.code = job_locations.country_code
+WHERE jobs.status = 'open'
+  AND jobs.language IS NOT NULL
+  AND job_locations.country_code IS NOT NULL
+GROUP BY jobs.language, job_locations.country_code
+"""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def stable_id(source: str, key: str) -> str:
+    return f"{source}:{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"
+
+
+# -- schema ----------------------------------------------------------------------------------
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {"name": str, "url": str, "kind": str, "endpoint": str, "company": str}, pk="name"
+    )
+    db["jobs"].create(JOB_COLUMNS, pk="id", not_null={"source", "url", "status"})
+    db["job_locations"].create(
+        LOCATION_COLUMNS, pk=("job_id", "position"), foreign_keys=[("job_id", "jobs", "id")]
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "pages": int,
+            "postings_seen": int,
+            "postings_new": int,
+            "postings_updated": int,
+            "postings_unchanged": int,
+            "errors": int,
+            "problems": str,
+            "problem_examples": str,
+        },
+        pk="id",
+    )
+    db["countries"].create({"code": str, "name": str}, pk="code")
+    db["languages"].create({"code": str, "name": str}, pk="code")
+    db["countries"].insert_all(
+        ({"code": c.alpha_2, "name": getattr(c, "common_name", c.name)} for c in pycountry.countries)
+    )
+    db["countries"].insert({"code": "XK", "name": "Kosovo"})
+    db["languages"].insert_all(
+        {"code": lang.alpha_2, "name": lang.name} for lang in pycountry.languages if hasattr(lang, "alpha_2")
+    )
+    db["jobs"].create_index(["status", "language"])
+    db["jobs"].create_index(["source"])
+    db["jobs"].create_index(["translation_group"])
+    db["job_locations"].create_index(["country_code", "job_id"])
+    db["crawl_runs"].create_index(["source", "started_at"])
+    db["jobs"].enable_fts(["title", "description"], create_triggers=True)
+    db.create_view("country_languages", COUNTRY_LANGUAGES_VIEW)
+
+
+# Each migration takes the database from version N-1 to N; never edit a released one, append.
+MIGRATIONS = [_create_schema]
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+class Store:
+    """The jobatlas database: open (migrating it if needed), write postings, answer questions."""
+
+    def __init__(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(path)
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.migrate()
+
+    def migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db.atomic():
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing --
+
+    def save_source(self, name: str, url: str, kind: str | None, endpoint: str | None, company: str | None) -> None:
+        with self.db.atomic():
+            self.db["sources"].upsert(
+                {"name": name, "url": url, "kind": kind, "endpoint": endpoint, "company": company}, pk="name"
+            )
+
+    def save_postings(self, postings: Iterable[JobPosting], seen_at: str | None = None) -> dict[str, int]:
+        """Upsert a batch in one transaction. Unchanged postings only get `last_seen_at` moved on;
+        new ones get `first_seen_at`; changed ones are rewritten with their locations. Returns
+        counts of new / updated / unchanged."""
+        seen_at = seen_at or utc_now()
+        rows, locations = {}, {}
+        for posting in postings:
+            row, row_locations = _to_rows(posting)
+            rows[row["id"]] = row  # the same posting twice in a batch: the last one wins
+            locations[row["id"]] = row_locations
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        if not rows:
+            return counts
+        with self.db.atomic():
+            known = self._known(list(rows))
+            changed = []
+            for job_id, row in rows.items():
+                previous = known.get(job_id)
+                if previous is None:
+                    counts["new"] += 1
+                    row["first_seen_at"] = seen_at
+                elif previous["content_hash"] != row["content_hash"] or previous["status"] != "open":
+                    counts["updated"] += 1
+                    row["first_seen_at"] = previous["first_seen_at"]
+                else:
+                    counts["unchanged"] += 1
+                    continue
+                row["last_seen_at"] = seen_at
+                changed.append(row)
+            unchanged_ids = [job_id for job_id in rows if job_id not in {row["id"] for row in changed}]
+            self.db.conn.executemany(
+                "UPDATE jobs SET last_seen_at = ? WHERE id = ?", [(seen_at, job_id) for job_id in unchanged_ids]
+            )
+            if changed:
+                self.db["jobs"].upsert_all(changed, pk="id", batch_size=200)
+                changed_ids = [row["id"] for row in changed]
+                self.db.conn.executemany("DELETE FROM job_locations WHERE job_id = ?", [(i,) for i in changed_ids])
+                self.db["job_locations"].insert_all(
+                    (location for job_id in changed_ids for location in locations[job_id]), batch_size=500
+                )
+        return counts
+
+    def _known(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        known = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            placeholders = ",".join("?" * len(chunk))
+            for row in self.db.query(
+                f"SELECT id, first_seen_at, content_hash, status FROM jobs WHERE id IN ({placeholders})", chunk
+            ):
+                known[row["id"]] = row
+        return known
+
+    def start_run(self, source: str, started_at: str | None = None) -> int:
+        with self.db.atomic():
+            table = self.db["crawl_runs"].insert(
+                {"source": source, "started_at": started_at or utc_now(), "status": "running"}
+            )
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, **fields: Any) -> None:
+        fields.setdefault("finished_at", utc_now())
+        for name in ("problems", "problem_examples"):
+            if name in fields and not isinstance(fields[name], str):
+                fields[name] = json.dumps(fields[name], ensure_ascii=False)
+        with self.db.atomic():
+            self.db["crawl_runs"].update(run_id, fields)
+
+    # -- reading --
+
+    def countries_for_language(self, language: str) -> list[dict[str, Any]]:
+        """Countries with open postings in `language`, with counts, most first."""
+        return list(
+            self.db.query(
+                "SELECT country_code, country, jobs FROM country_languages"
+                " WHERE language = ? ORDER BY jobs DESC, country_code",
+                [language.lower()],
+            )
+        )
+
+    def languages_for_country(self, country_code: str | None = None) -> list[dict[str, Any]]:
+        """Languages with open postings (in one country, or anywhere), with counts, most first."""
+        if country_code:
+            sql = (
+                "SELECT country_languages.language AS language_code, languages.name AS language, jobs"
+                " FROM country_languages LEFT JOIN languages ON languages.code = country_languages.language"
+                " WHERE country_code = ? ORDER BY jobs DESC, language_code"
+            )
+            return list(self.db.query(sql, [country_code.upper()]))
+        sql = (
+            "SELECT jobs.language AS language_code, languages.name AS language, COUNT(*) AS jobs"
+            " FROM jobs LEFT JOIN languages ON languages.code = jobs.language"
+            " WHERE jobs.status = 'open' AND jobs.language IS NOT NULL"
+            " GROUP BY jobs.language ORDER BY jobs DESC, language_code"
+        )
+        return list(self.db.query(sql))
+
+
+def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A posting as a `jobs` row with every column present (sqlite-utils' upsert_all sets
+    columns missing from one record of a batch to NULL) and its `job_locations` rows."""
+    job_id = stable_id(posting.source, posting.key)
+    fields = asdict(posting)
+    row = {name: fields.get(name) for name in JOB_COLUMNS}
+    row.update(
+        id=job_id,
+        translation_group=stable_id(posting.source, posting.translation_key) if posting.translation_key else job_id,
+        status="open",
+        closed_at=None,
+    )
+    locations = [
+        {name: location.get(name) for name in LOCATION_COLUMNS} | {"job_id": job_id, "position": position}
+        for position, location in enumerate(posting.resolved_locations)
+    ]
+    for location in locations:
+        location["remote"] = int(bool(location["remote"]))
+    content = [row[name] for name in CONTENT_COLUMNS] + [
+        [location[name] for name in LOCATION_COLUMNS] for location in locations
+    ]
+    row["content_hash"] = hashlib.sha1(json.dumps(content, default=str).encode("utf-8")).hexdigest()
+    return row, locations
+
+
+# -- the Scrapy pipeline ---------------------------------------------------------------------
+
+
+class StorePipeline:
+    """Step 5: postings go to the store in batches; one crawl_runs row per source per run."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.path = crawler.settings.get("JOBATLAS_DB")
+        self.batch_size = crawler.settings.getint("JOBATLAS_BATCH_SIZE", 500)
+        self.buffer: list[JobPosting] = []
+        self.counts = {"new": 0, "updated": 0, "unchanged": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.store = Store(self.path)
+        source = self.crawler.spider.source
+        self.store.save_source(source.name, source.url, source.kind, source.endpoint, source.company)
+        self.run_id = self.store.start_run(source.name)
+        self.started = time.monotonic()
+
+    def process_item(self, item: JobPosting) -> JobPosting:
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        batch, self.buffer = self.buffer, []
+        for name, count in self.store.save_postings(batch).items():
+            self.counts[name] += count
+            self.crawler.stats.inc_value(f"jobatlas/postings_{name}", count)
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """The run is written once Scrapy says why it stopped (pipelines close before that)."""
+        stats = self.crawler.stats
+        source = spider.source
+        seen = sum(self.counts.values())
+        if not seen:
+            record_problem(
+                stats,
+                "no_postings_found",
+                source.url,
+                "no job postings found (rendered client-side, or on an ATS this source does not name?)",
+            )
+        all_stats = stats.get_stats()
+        pages = all_stats.get("jobatlas/pages", 0)
+        errors = error_count(all_stats)
+        status = "failed" if not pages else "partial" if errors or reason != "finished" else "complete"
+        stats.set_value("jobatlas/run_status", status)
+        self.store.finish_run(
+            self.run_id,
+            status=status,
+            pages=pages,
+            postings_seen=seen,
+            postings_new=self.counts["new"],
+            postings_updated=self.counts["updated"],
+            postings_unchanged=self.counts["unchanged"],
+            errors=errors,
+            problems=problems_by_kind(all_stats),
+            problem_examples=all_stats.get(EXAMPLES_KEY, []),
+        )
+        self.store.close()
