@@ -212,3 +212,7 @@ def _parse_setting(text: str) -> tuple[str, Any]:
         return name, json.loads(value)
     except ValueError:
         return name, value
+
+
+if __name__ == "__main__":
+    main()

@@ -52,7 +52,7 @@ def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = Non
 def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] | None = None) -> list[SourceSummary]:
     """Crawl the sources into the store at `db_path`; returns what happened to each source."""
     Store(db_path).close()  # create or migrate the schema once, before crawlers open it side by side
-    process = CrawlerProcess(project_settings(db_path, overrides), install_root_handler=True)
+    process = CrawlerProcess(project_settings(db_path, overrides))
     crawlers = {}
     unsupported = []
     for source in sources:

@@ -228,7 +228,7 @@ def to_item(
     several_on_page: bool = False,
 ) -> JobPosting:
     """Map one JSON-LD/microdata JobPosting onto the item, keeping values as published."""
-    identifier = text_of(node.get("identifier"))
+    identifier = _identifier(node.get("identifier"))
     own_url = canonical(page_url)
     key = own_url
     if several_on_page:  # a listing page carrying every posting: the page URL is not enough
@@ -273,6 +273,15 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
     return None
+
+
+def _identifier(value: Any) -> str | None:
+    """A PropertyValue identifier names its scheme in `name` and the id in `value`."""
+    if isinstance(value, list):
+        return next((text for text in map(_identifier, value) if text), None)
+    if isinstance(value, dict):
+        return text_of(value.get("value") or value.get("@value") or value.get("@id"))
+    return text_of(value)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -57,7 +57,7 @@ class CareersSiteSpider(scrapy.Spider):
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             if self._on_source_host(url):
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
 

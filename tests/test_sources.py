@@ -1,0 +1,123 @@
+"""The sources file: what is accepted, what is refused (before any request), and ATS detection."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crawler.sources import SourcesError, detect_kind, load_sources, parse_sources, select_sources
+
+
+def write(tmp_path: Path, entries: object) -> Path:
+    path = tmp_path / "sources.yml"
+    path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
+    return path
+
+
+def test_a_valid_file_loads_with_kinds_filled_in(tmp_path):
+    path = write(
+        tmp_path,
+        [
+            {"name": "tradingview", "url": "https://www.tradingview.com/careers/"},
+            {"name": "airbnb", "url": "https://boards.greenhouse.io/airbnb"},
+            {
+                "name": "local-test",
+                "url": "http://127.0.0.1:8765/careers/",
+                "kind": "careers_site",
+                "endpoint": "http://127.0.0.1:8765/api/jobs.json",
+                "company": "Local Test Ltd",
+            },
+        ],
+    )
+    sources = load_sources(path)
+    assert [(s.name, s.kind) for s in sources] == [
+        ("tradingview", "careers_site"),
+        ("airbnb", "greenhouse"),
+        ("local-test", "careers_site"),
+    ]
+    assert sources[2].hosts == {"127.0.0.1:8765"}
+    assert sources[2].company == "Local Test Ltd"
+
+
+@pytest.mark.parametrize(
+    "entries, message",
+    [
+        ([{"name": "a", "url": "https://a.example/jobs", "colour": "red"}], "entry 1 (a): colour: unknown key"),
+        (
+            [{"name": "a", "url": "https://a.example/"}, {"name": "a", "url": "https://b.example/"}],
+            "entry 2 (a): duplicate name 'a'",
+        ),
+        ([{"name": "a", "url": "ftp://a.example/jobs"}], "entry 1 (a): url: 'ftp://a.example/jobs' is not an http(s) URL"),
+        ([{"name": "a", "url": "https://a.example/", "kind": "monster"}], "entry 1 (a): kind: unknown kind 'monster'"),
+        ([{"name": "Bad Name", "url": "https://a.example/"}], "entry 1 (Bad Name): name: name must match"),
+        ([{"url": "https://a.example/"}], "entry 1: name: Field required"),
+        (["https://a.example/"], "entry 1: expected a mapping"),
+        ([], "'sources' must be a non-empty list"),
+    ],
+)
+def test_a_bad_file_is_refused_naming_the_entry(entries, message):
+    with pytest.raises(SourcesError) as error:
+        parse_sources({"sources": entries}, origin="s.yml")
+    assert message in str(error.value)
+
+
+def test_a_file_that_is_not_yaml_is_refused(tmp_path):
+    path = tmp_path / "sources.yml"
+    path.write_text("sources: [name: {", encoding="utf-8")
+    with pytest.raises(SourcesError, match="not valid YAML"):
+        load_sources(path)
+
+
+def test_only_selects_named_sources_and_refuses_unknown_names():
+    sources = parse_sources({"sources": [{"name": "a", "url": "https://a.example/"}, {"name": "b", "url": "https://b.example/"}]})
+    assert [s.name for s in select_sources(sources, ("b",))] == ["b"]
+    with pytest.raises(SourcesError, match="unknown source name"):
+        select_sources(sources, ("c",))
+
+
+def test_cli_refuses_a_bad_file_with_exit_2_before_any_request(tmp_path, site_server):
+    with site_server() as (base, requests):
+        path = write(
+            tmp_path,
+            [
+                {"name": "good", "url": base + "/careers/"},
+                {"name": "good", "url": base + "/other/"},
+            ],
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(path), "--db", str(tmp_path / "j.db")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2
+        assert "entry 2 (good): duplicate name 'good'" in result.stderr
+        assert requests == []
+    assert not (tmp_path / "j.db").exists()
+
+
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("https://boards.greenhouse.io/airbnb", "greenhouse"),
+        ("https://job-boards.greenhouse.io/airbnb", "greenhouse"),
+        ("https://job-boards.eu.greenhouse.io/acme", "greenhouse"),
+        ("https://jobs.lever.co/leverdemo", "lever"),
+        ("https://jobs.eu.lever.co/acme", "lever"),
+        ("https://jobs.ashbyhq.com/serval", "ashby"),
+        ("https://apply.workable.com/acme/", "workable"),
+        ("https://careers.smartrecruiters.com/ABOUTYOUGmbH", "smartrecruiters"),
+        ("https://jobs.smartrecruiters.com/ABOUTYOUGmbH", "smartrecruiters"),
+        ("https://greatminds.recruitee.com/", "recruitee"),
+        ("https://acme.jobs.personio.de/", "personio"),
+        ("https://acme.jobs.personio.com/", "personio"),
+        ("https://jobba-pa-kits.teamtailor.com/jobs", "teamtailor"),
+        ("https://aig.wd1.myworkdayjobs.com/aig", "workday"),
+        ("https://www.tradingview.com/careers/", "careers_site"),
+        ("https://greenhouse.io.example.com/jobs", "careers_site"),
+    ],
+)
+def test_detect_kind(url, kind):
+    assert detect_kind(url) == kind
