@@ -6,12 +6,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
 from twisted.internet.error import ConnectionLost, ConnectionRefusedError, DNSLookupError, TimeoutError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.exceptions import IgnoreRequest
 
 logger = logging.getLogger("jobatlas")
 
@@ -50,11 +57,20 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http_{status}", f"HTTP {status}"
-    if failure.check(TimeoutError):
+    if failure.check(DownloadTimeoutError, TimeoutError):
         return "timeout", "no answer before the download timeout"
-    if failure.check(DNSLookupError):
+    if failure.check(CannotResolveHostError, DNSLookupError):
         return "dns", str(failure.value)
-    if failure.check(ConnectionRefusedError, ConnectionLost, ResponseFailed, ResponseNeverReceived):
+    if failure.check(ResponseDataLossError):
+        return "truncated", failure.getErrorMessage()[:200]
+    if failure.check(
+        DownloadConnectionRefusedError,
+        DownloadFailedError,
+        ConnectionRefusedError,
+        ConnectionLost,
+        ResponseFailed,
+        ResponseNeverReceived,
+    ):
         return "connection", failure.getErrorMessage()[:200] or failure.type.__name__
     if failure.check(IgnoreRequest):
         message = failure.getErrorMessage()

@@ -31,8 +31,21 @@ from crawler.items import JobPosting
 from crawler.report import classify_failure, record_problem
 from crawler.sources import Source
 
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
 # Share of U+FFFD replacement characters above which a body is taken as undecodable.
 UNDECODABLE_RATIO = 0.01
+
+
+def is_html(response: Response) -> bool:
+    """An HTML page, judged by its declared type (a PDF or an image is never parsed as a page);
+    a page served as text/plain or without a type counts when it starts like HTML."""
+    if not isinstance(response, TextResponse):
+        return False
+    mime_type = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+    if mime_type in HTML_TYPES:
+        return True
+    return mime_type in ("", "text/plain") and response.body.lstrip()[:1] == b"<"
 
 
 class CareersSiteSpider(scrapy.Spider):
@@ -89,8 +102,9 @@ class CareersSiteSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[JobPosting | scrapy.Request]:
         stats = self.crawler.stats
-        if not isinstance(response, TextResponse):
-            record_problem(stats, "not_html", response.url, response.headers.get("Content-Type", b"").decode())
+        if not is_html(response):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            record_problem(stats, "not_html", response.url, content_type or "no Content-Type")
             return
         if not self._on_source_host(response.url):
             record_problem(stats, "offsite_redirect", response.url, "redirected off the source's hosts")
