@@ -20,6 +20,7 @@ import sqlite_utils
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.extract import language_tag
 from crawler.items import JobPosting
 from crawler.report import EXAMPLES_KEY, error_count, problems_by_kind, record_problem
 
@@ -254,7 +255,7 @@ class Store:
             self.db.query(
                 "SELECT country_code, country, jobs FROM country_languages"
                 " WHERE language = ? ORDER BY jobs DESC, country_code",
-                [language.lower()],
+                [language_tag(language) or language.lower()],
             )
         )
 
