@@ -138,7 +138,7 @@ def test_second_crawl_updates_rows_instead_of_adding(demo_crawl):
     for url, row in after.items():
         assert row["id"] == before[url]["id"]
         assert row["first_seen_at"] == before[url]["first_seen_at"]
-        assert row["last_seen_at"] >= before[url]["last_seen_at"]
+        assert row["last_seen_at"] > before[url]["last_seen_at"]
     assert _query(demo_crawl["db"], "SELECT COUNT(*) FROM job_locations") == [(sum(len(p["countries"]) for p in MANIFEST),)]
     runs = _query(demo_crawl["db"], "SELECT source, COUNT(*), MIN(status) FROM crawl_runs GROUP BY source")
     assert {source: count for source, count, _ in runs} == {name: 2 for name in demo_crawl["origins"]}
@@ -152,3 +152,17 @@ def test_full_text_search_finds_postings(demo_crawl):
     )}
     french = {p["title"] for p in MANIFEST if p["site"] == "maison-lumiere" and p["language"] == "fr"}
     assert hits and hits <= french  # a word of the French descriptions only
+
+
+def test_demo_command_prints_the_country_per_language_table(tmp_path):
+    db = tmp_path / "demo.db"
+    result = run_cli("demo", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.split("Open job offers per language and country:")[1].strip().split("\n\n")[0]
+    header, _, *lines = table.splitlines()
+    code_at = header.index("country_code")
+    printed = {(line.split()[0], line[code_at : code_at + 2]): int(line.split()[-1]) for line in lines}
+    languages = {p["language"] for p in MANIFEST}
+    expected = {(lang, row["country_code"]): row["jobs"] for lang in languages for row in expected_countries(lang)}
+    assert printed == expected
+    assert f"jobatlas serve --db {db}" in result.stdout
