@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from crawler.crawl import SourceSummary, crawl as run_crawl
+from crawler.crawl import SourceSummary
+from crawler.crawl import crawl as run_crawl
 from crawler.sources import SourcesError, detect_kind, load_sources, select_sources
 from pipelines.store import Store
 

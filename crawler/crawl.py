@@ -6,6 +6,7 @@ the demo); tests run the CLI in a subprocess, as users do.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,33 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 
 from crawler.report import NOTES, problems_by_kind
 from crawler.sources import Source
-from crawler.spiders.careers_site import CareersSiteSpider
 from pipelines.store import Store
 
-SPIDERS: dict[str, type[Spider]] = {
-    "careers_site": CareersSiteSpider,
+# One spider per source family: crawler/spiders/<kind>.py defines the class named here.
+SPIDERS: dict[str, str] = {
+    "careers_site": "crawler.spiders.careers_site.CareersSiteSpider",
+    "greenhouse": "crawler.spiders.greenhouse.GreenhouseSpider",
+    "lever": "crawler.spiders.lever.LeverSpider",
+    "ashby": "crawler.spiders.ashby.AshbySpider",
+    "workable": "crawler.spiders.workable.WorkableSpider",
+    "smartrecruiters": "crawler.spiders.smartrecruiters.SmartRecruitersSpider",
+    "recruitee": "crawler.spiders.recruitee.RecruiteeSpider",
+    "personio": "crawler.spiders.personio.PersonioSpider",
+    "teamtailor": "crawler.spiders.teamtailor.TeamtailorSpider",
+    "workday": "crawler.spiders.workday.WorkdaySpider",
 }
+
+
+def spider_for(kind: str) -> type[Spider] | None:
+    """The spider class for a source kind, or None while that family has no spider yet."""
+    path = SPIDERS.get(kind)
+    if path is None or importlib.util.find_spec(path.rsplit(".", 1)[0]) is None:
+        return None
+    return load_object(path)
 
 
 @dataclass
@@ -56,7 +75,7 @@ def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] 
     crawlers = {}
     unsupported = []
     for source in sources:
-        spider = SPIDERS.get(source.kind or "careers_site")
+        spider = spider_for(source.kind or "careers_site")
         if spider is None:
             unsupported.append(source)
             continue

@@ -9,7 +9,6 @@ import sqlite3
 import time
 
 import pytest
-
 from conftest import SITES, RecordingHandler, run_cli, write_sources
 
 FAST_FAILURES = ["--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=0", "--quiet"]

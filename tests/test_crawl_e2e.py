@@ -12,8 +12,8 @@ import sqlite3
 from collections import Counter
 
 import pytest
-
 from conftest import countries_json, run_cli, write_sources
+
 from crawler.data import data_dir
 from crawler.demo import demo_sites
 from crawler.sites import serve_site

@@ -9,7 +9,12 @@ import pytest
 from babel import Locale
 
 from crawler.items import JobPosting, RawLocation
-from pipelines.location import LocationPipeline, resolve_country, resolve_location, split_locations
+from pipelines.location import (
+    LocationPipeline,
+    resolve_country,
+    resolve_location,
+    split_locations,
+)
 
 KEYS = {"raw", "city", "region", "country_code", "latitude", "longitude", "remote"}
 

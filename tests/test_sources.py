@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.sources import SourcesError, detect_kind, load_sources, parse_sources, select_sources
+from crawler.sources import (
+    SourcesError,
+    detect_kind,
+    load_sources,
+    parse_sources,
+    select_sources,
+)
 
 
 def write(tmp_path: Path, entries: object) -> Path:

@@ -15,7 +15,6 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
-from twisted.python.failure import Failure
 
 from crawler.extract import (
     JOB_PATH_WORDS,
@@ -28,8 +27,8 @@ from crawler.extract import (
     to_item,
 )
 from crawler.items import JobPosting
-from crawler.report import classify_failure, record_problem
 from crawler.sources import Source
+from crawler.spiders.base import SourceSpider
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 
@@ -48,13 +47,11 @@ def is_html(response: Response) -> bool:
     return mime_type in ("", "text/plain") and response.body.lstrip()[:1] == b"<"
 
 
-class CareersSiteSpider(scrapy.Spider):
+class CareersSiteSpider(SourceSpider):
     name = "careers_site"
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.source = source
-        self.hosts = source.hosts
+        super().__init__(source, **kwargs)
         path = urlsplit(source.url).path or "/"
         self.listing_prefix = path if path.endswith("/") else posixpath.dirname(path) + "/"
 
@@ -71,7 +68,7 @@ class CareersSiteSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if self._on_source_host(url):
+            if self.on_source_host(url):
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -80,44 +77,43 @@ class CareersSiteSpider(scrapy.Spider):
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except (OSError, ValueError) as error:
-                record_problem(self.crawler.stats, "bad_sitemap", response.url, str(error))
+                self.problem("bad_sitemap", response.url, str(error))
                 return
         try:
             sitemap = Sitemap(body)
         except Exception as error:  # lxml raises several types on garbage; all mean the same here
-            record_problem(self.crawler.stats, "bad_sitemap", response.url, str(error))
+            self.problem("bad_sitemap", response.url, str(error))
             return
         whole_sitemap_is_jobs = bool(JOB_PATH_WORDS.search(urlsplit(response.url).path))
         for entry in sitemap:
             url = entry.get("loc", "")
-            if not self._on_source_host(url):
+            if not self.on_source_host(url):
                 continue
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
             elif whole_sitemap_is_jobs or self._looks_like_job_url(url):
                 yield self._page_request(url)
                 for alternate in entry.get("alternate", []):
-                    if self._on_source_host(alternate):
+                    if self.on_source_host(alternate):
                         yield self._page_request(alternate)
 
     def parse_page(self, response: Response) -> Iterator[JobPosting | scrapy.Request]:
-        stats = self.crawler.stats
         if not is_html(response):
             content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            record_problem(stats, "not_html", response.url, content_type or "no Content-Type")
+            self.problem("not_html", response.url, content_type or "no Content-Type")
             return
-        if not self._on_source_host(response.url):
-            record_problem(stats, "offsite_redirect", response.url, "redirected off the source's hosts")
+        if not self.on_source_host(response.url):
+            self.problem("offsite_redirect", response.url, "redirected off the source's hosts")
             return
         text = response.text
         if text.count("\ufffd") > UNDECODABLE_RATIO * len(text):
-            record_problem(stats, "undecodable", response.url, f"declared encoding {response.encoding}")
-        stats.inc_value("jobatlas/pages")
+            self.problem("undecodable", response.url, f"declared encoding {response.encoding}")
+        self.count_page()
 
         selector = response.selector
         extraction = extract_job_postings(selector, response.url)
         for reason in extraction.broken_blocks:
-            record_problem(stats, "bad_json_ld", response.url, reason)
+            self.problem("bad_json_ld", response.url, reason)
         alternates = hreflang_alternates(selector, response.url)
         declared = declared_language(selector, response.url, alternates)
         for node in extraction.postings:
@@ -131,34 +127,21 @@ class CareersSiteSpider(scrapy.Spider):
                 several_on_page=len(extraction.postings) > 1,
             )
 
-        links = {url for url in alternates.values() if self._on_source_host(url)}
+        links = {url for url in alternates.values() if self.on_source_host(url)}
         if not extraction.postings:  # a listing: follow its postings and its next pages
             candidates = job_links(selector, response.url, self.listing_prefix)
             candidates |= pagination_links(selector, response.url)
-            links |= {url for url in candidates if self._on_source_host(url)}
+            links |= {url for url in candidates if self.on_source_host(url)}
         links.discard(canonical(response.url))
         if not extraction.postings and not links:
-            record_problem(stats, "no_job_markup", response.url, "no JobPosting and no links to follow")
+            self.problem("no_job_markup", response.url, "no JobPosting and no links to follow")
         for url in sorted(links):
             yield self._page_request(url)
-
-    # -- errors ------------------------------------------------------------------------------
-
-    def on_error(self, failure: Failure) -> None:
-        kind, detail = classify_failure(failure)
-        record_problem(self.crawler.stats, kind, failure.request.url, detail)
-
-    def ignore_error(self, failure: Failure) -> None:
-        self.logger.debug("optional request failed: %s", failure.request.url)
 
     # -- helpers -----------------------------------------------------------------------------
 
     def _page_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_page, errback=self.on_error)
-
-    def _on_source_host(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and parts.netloc.lower() in self.hosts
 
     def _looks_like_job_url(self, url: str) -> bool:
         path = urlsplit(url).path

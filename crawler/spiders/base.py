@@ -1,0 +1,62 @@
+"""What every jobatlas spider shares: its source, the hosts it may visit, and how it reports
+failed requests and unreadable bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.items import JobPosting
+from crawler.report import classify_failure, record_problem
+from crawler.sources import Source
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider crawling one source. Subclasses set `name` (the source kind) and `api_hosts`
+    (the ATS's API hosts, allowed besides the source's own)."""
+
+    api_hosts: frozenset[str] = frozenset()
+
+    def __init__(self, source: Source, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.hosts = source.hosts | set(self.api_hosts)
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def on_source_host(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and parts.netloc.lower() in self.hosts
+
+    def on_error(self, failure: Failure) -> None:
+        kind, detail = classify_failure(failure)
+        self.problem(kind, failure.request.url, detail)
+
+    def ignore_error(self, failure: Failure) -> None:
+        self.logger.debug("optional request failed: %s", failure.request.url)
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def problem(self, kind: str, url: str, detail: str = "") -> None:
+        record_problem(self.crawler.stats, kind, url, detail)
+
+    def count_page(self) -> None:
+        self.crawler.stats.inc_value("jobatlas/pages")
+
+    def json_body(self, response: Response) -> Any:
+        """The response's JSON, or None after reporting `bad_json` with the reason."""
+        try:
+            return json.loads(response.body)
+        except ValueError as error:
+            self.problem("bad_json", response.url, f"invalid JSON: {error}"[:300])
+            return None
+
+    def posting(self, **fields: Any) -> JobPosting:
+        """A JobPosting of this source, with its ATS and company filled in unless given."""
+        fields.setdefault("company", self.source.company)
+        return JobPosting(source=self.source.name, ats=self.name, **fields)
