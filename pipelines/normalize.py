@@ -29,9 +29,10 @@ _EMPLOYMENT_ALIASES = {
     "volunteer": "VOLUNTEER", "perdiem": "PER_DIEM", "other": "OTHER",
 }
 _PERIOD_ALIASES = {
-    "HOUR": "HOUR", "HOURLY": "HOUR", "HR": "HOUR", "DAY": "DAY", "DAILY": "DAY",
-    "WEEK": "WEEK", "WEEKLY": "WEEK", "MONTH": "MONTH", "MONTHLY": "MONTH",
-    "YEAR": "YEAR", "YEARLY": "YEAR", "ANNUAL": "YEAR", "ANNUALLY": "YEAR", "ANNUM": "YEAR",
+    "HOUR": "HOUR", "HOURLY": "HOUR", "HR": "HOUR", "PERHOUR": "HOUR", "DAY": "DAY", "DAILY": "DAY",
+    "PERDAY": "DAY", "WEEK": "WEEK", "WEEKLY": "WEEK", "PERWEEK": "WEEK", "MONTH": "MONTH",
+    "MONTHLY": "MONTH", "PERMONTH": "MONTH", "YEAR": "YEAR", "YEARLY": "YEAR", "ANNUAL": "YEAR",
+    "ANNUALLY": "YEAR", "ANNUM": "YEAR", "PERYEAR": "YEAR", "PERANNUM": "YEAR", "1YEAR": "YEAR",
 }
 _REMOTE_WORDS = re.compile(r"remote|telecommute|télétravail|teletrabajo|remoto|homeoffice|home office|fully distributed", re.I)
 _HYBRID_WORDS = re.compile(r"hybrid|hybride|híbrido|ibrido", re.I)
@@ -126,7 +127,7 @@ def salary(value: Any) -> tuple[float | None, float | None, str | None, str | No
         low = high = _amount(amount)
     if low is not None and high is not None and low > high:
         low, high = high, low
-    period = _PERIOD_ALIASES.get((period_text or "").strip().upper()) if period_text else None
+    period = _PERIOD_ALIASES.get(re.sub(r"[^A-Z0-9]", "", period_text.upper())) if period_text else None
     if low is None and high is None:
         return None, None, None, None
     return low, high, currency, period

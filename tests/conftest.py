@@ -5,10 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -66,3 +71,109 @@ def countries_json(db: Path, lang: str) -> list[dict]:
     result = run_cli("countries", "--lang", lang, "--db", str(db), "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+# -- ATS-shaped endpoints ----------------------------------------------------------------------
+
+
+@dataclass
+class ApiRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+# A route answers (status, body) or (status, body, headers); a dict or list body is sent as JSON.
+Reply = tuple
+Route = Callable[[ApiRequest], Reply] | Reply
+
+
+class RoutesHandler(BaseHTTPRequestHandler):
+    """Answers "METHOD /path" from a table of routes (query strings go to the route function)."""
+
+    routes: dict[str, Route]
+    requests: list[ApiRequest]
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._answer("POST")
+
+    def _answer(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        request = ApiRequest(method, parts.path, parse_qs(parts.query), self.rfile.read(length) if length else b"")
+        self.requests.append(request)
+        route = self.routes.get(f"{method} {parts.path}")
+        reply = route(request) if callable(route) else route or (404, {"error": "Not found"})
+        status, body, headers = (*reply, {})[:3]
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode("utf-8")
+            headers = {"Content-Type": "application/json; charset=utf-8", **headers}
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/plain; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def api_server():
+    """`with api_server(routes) as (origin, requests):` serves ATS-shaped endpoints on 127.0.0.1."""
+
+    @contextlib.contextmanager
+    def start(routes: dict[str, Route]) -> Iterator[tuple[str, list[ApiRequest]]]:
+        requests: list[ApiRequest] = []
+        handler = type("Routes", (RoutesHandler,), {"routes": routes, "requests": requests})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}", requests
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    return start
+
+
+def crawl_into(tmp_path: Path, entries: list[dict], *args: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """Write a sources file, run `jobatlas crawl` on it into tmp_path/jobs.db; (result, db)."""
+    db = tmp_path / "jobs.db"
+    sources = write_sources(tmp_path / "sources.yml", entries)
+    result = run_cli("crawl", "--sources", str(sources), "--db", str(db), "--quiet", *args)
+    return result, db
+
+
+def query(db: Path, sql: str, *params: Any) -> list[dict]:
+    """Rows of a query on the store, as dicts."""
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(sql, params)]
+
+
+def stored_postings(db: Path) -> dict[str, dict]:
+    """Every stored posting by external_id (ATS) or URL, with its `locations` (list of dicts)."""
+    postings = {}
+    for row in query(db, "SELECT * FROM jobs ORDER BY id"):
+        row["locations"] = query(db, "SELECT * FROM job_locations WHERE job_id = ? ORDER BY position", row["id"])
+        postings[f"{row['external_id']}:{row['language']}" if row["ats"] != "careers_site" else row["url"]] = row
+    return postings
+
+
+def last_run(db: Path, source: str) -> dict:
+    run = query(db, "SELECT * FROM crawl_runs WHERE source = ? ORDER BY id DESC LIMIT 1", source)[0]
+    run["problems"] = json.loads(run["problems"] or "{}")
+    run["problem_examples"] = json.loads(run["problem_examples"] or "[]")
+    return run

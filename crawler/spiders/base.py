@@ -60,3 +60,17 @@ class SourceSpider(scrapy.Spider):
         """A JobPosting of this source, with its ATS and company filled in unless given."""
         fields.setdefault("company", self.source.company)
         return JobPosting(source=self.source.name, ats=self.name, **fields)
+
+
+def monetary_amount(
+    low: float | str | None, high: float | str | None, currency: str | None, period: str | None
+) -> dict[str, Any] | None:
+    """An ATS's pay range as a schema.org MonetaryAmount, the one shape the normalize step reads.
+    `period` is HOUR / DAY / WEEK / MONTH / YEAR or a spelling of them ("yearly", "per_month")."""
+    if low is None and high is None:
+        return None
+    return {
+        "@type": "MonetaryAmount",
+        "currency": currency,
+        "value": {"@type": "QuantitativeValue", "minValue": low, "maxValue": high, "unitText": period},
+    }
