@@ -25,6 +25,12 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 DEPTH_LIMIT = 6
 REDIRECT_MAX_TIMES = 5
+# Wait as long as a 429/503's Retry-After asks, up to this many seconds.
+RETRY_AFTER_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+}
 
 # Items are cheap to process; a large CONCURRENT_ITEMS only adds scheduling overhead.
 CONCURRENT_ITEMS = 10

@@ -1,0 +1,49 @@
+"""Downloader middlewares."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, task
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks to wait: delta-seconds or an HTTP date; None if absent
+    or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, waiting as long as a 429/503 answer's `Retry-After` asks, up to
+    RETRY_AFTER_MAX seconds. A server asking for longer is not retried in this run: the failure
+    is reported and the next scheduled crawl tries again."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("RETRY_AFTER_MAX", 60.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if response.status in (429, 503) and wait is not None and not request.meta.get("dont_retry"):
+            if wait > self.max_wait:
+                return response
+            await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        return super().process_response(request, response)

@@ -1,0 +1,74 @@
+"""Politeness: Retry-After is honoured, the crawler names itself, and it stays on its hosts."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+from conftest import SITES, RecordingHandler, crawl_into, last_run, query
+from crawler.middlewares import retry_after_seconds
+
+
+def test_retry_after_values():
+    now = datetime(2026, 10, 21, 7, 27, 30, tzinfo=timezone.utc)
+    assert retry_after_seconds(b"3") == 3.0
+    assert retry_after_seconds("Wed, 21 Oct 2026 07:28:00 GMT", now=now) == 30.0
+    assert retry_after_seconds("Wed, 21 Oct 2026 07:00:00 GMT", now=now) == 0.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+class BusyOnce(RecordingHandler):
+    """The first request for each posting page is answered 429 with Retry-After: 1."""
+
+    refused: dict[str, float]
+    retry_after = "1"
+    user_agents: list[str]
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.user_agents.append(self.headers.get("User-Agent", ""))
+        if self.path.startswith("/careers/jobs/dispatcher") and self.path not in self.refused:
+            self.refused[self.path] = time.monotonic()
+            self.requests.append(self.path)
+            self.send_response(429)
+            self.send_header("Retry-After", self.retry_after)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/careers/jobs/dispatcher"):
+            self.refused[self.path] = time.monotonic() - self.refused[self.path]
+        super().do_GET()
+
+
+def test_a_429_is_retried_after_the_delay_it_asks_for(site_server, tmp_path):
+    handler = type("Busy", (BusyOnce,), {"refused": {}, "user_agents": []})
+    with site_server(SITES / "faulty", handler) as (origin, requests):
+        result, db = crawl_into(tmp_path, [{"name": "harbor", "url": origin + "/careers/"}], "--set", "DOWNLOAD_TIMEOUT=1")
+    assert result.returncode == 0, result.stderr
+    waited = handler.refused["/careers/jobs/dispatcher-rotterdam.html"]
+    assert waited >= 1.0  # the retry came no sooner than Retry-After said
+    assert requests.count("/careers/jobs/dispatcher-rotterdam.html") == 2
+    assert [row["title"] for row in query(db, "SELECT title FROM jobs WHERE title = 'Planner wegtransport'")]
+    assert "http_429" not in last_run(db, "harbor")["problems"]
+    assert all(agent.startswith("jobatlas/") and "+http" in agent for agent in handler.user_agents)
+
+
+def test_a_429_asking_for_too_long_a_wait_is_reported_not_waited_for(site_server, tmp_path):
+    handler = type("Busy", (BusyOnce,), {"refused": {}, "user_agents": [], "retry_after": "3600"})
+    started = time.monotonic()
+    with site_server(SITES / "faulty", handler) as (origin, _):
+        result, db = crawl_into(tmp_path, [{"name": "harbor", "url": origin + "/careers/"}], "--set", "DOWNLOAD_TIMEOUT=1")
+    assert time.monotonic() - started < 60
+    assert last_run(db, "harbor")["problems"]["http_429"] == 1
+
+
+def test_links_to_other_hosts_are_not_followed(site_server, tmp_path):
+    with site_server() as (other_origin, other_requests):
+        site = tmp_path / "site"
+        (site / "careers").mkdir(parents=True)
+        (site / "careers" / "index.html").write_text(
+            f'<a href="{other_origin}/careers/jobs/1.html">elsewhere</a>'
+            f'<link rel="alternate" hreflang="fr" href="{other_origin}/fr/carrieres/">'
+        )
+        with site_server(site) as (origin, _):
+            crawl_into(tmp_path, [{"name": "home", "url": origin + "/careers/"}])
+    assert other_requests == []
