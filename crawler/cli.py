@@ -17,7 +17,8 @@ import click
 
 from crawler.crawl import SourceSummary
 from crawler.crawl import crawl as run_crawl
-from crawler.sources import SourcesError, detect_kind, load_sources, select_sources
+from crawler.extract import boards_on_page
+from crawler.sources import SourcesError, board_url, load_sources, select_sources
 from pipelines.store import Store
 
 DEFAULT_SOURCES = "data/sources.yml"
@@ -117,10 +118,24 @@ def sources() -> None:
 
 @sources.command("detect")
 @click.argument("urls", nargs=-1, required=True)
-def sources_detect(urls: tuple[str, ...]) -> None:
-    """Print which kind of source (careers site or ATS) each URL is."""
+@click.option("--fetch/--no-fetch", default=True, show_default=True,
+              help="Fetch careers pages to find the ATS boards they embed or link.")
+def sources_detect(urls: tuple[str, ...], fetch: bool) -> None:
+    """Print which kind of source (careers site or ATS board) each URL is."""
     for url in urls:
-        click.echo(f"{detect_kind(url)}\t{url}")
+        found = board_url(url)
+        if found:
+            click.echo(f"{found[0]}\t{found[1]}")
+            continue
+        click.echo(f"careers_site\t{url}")
+        if fetch:
+            try:
+                boards = boards_on_page(url)
+            except OSError as error:
+                click.echo(f"  (could not fetch: {error})", err=True)
+                continue
+            for board, kind in boards.items():
+                click.echo(f"  links {kind}\t{board}")
 
 
 @sources.command("check")

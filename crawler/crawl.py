@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider
-from scrapy.crawler import CrawlerProcess
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
 from crawler.report import NOTES, problems_by_kind
-from crawler.sources import Source
+from crawler.sources import Source, board_url
 from pipelines.store import Store
 
 # One spider per source family: crawler/spiders/<kind>.py defines the class named here.
@@ -69,25 +69,42 @@ def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = Non
 
 
 def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] | None = None) -> list[SourceSummary]:
-    """Crawl the sources into the store at `db_path`; returns what happened to each source."""
+    """Crawl the sources into the store at `db_path`; returns what happened to each source.
+
+    A careers site that embeds or links an ATS board gets that board crawled too, as the source
+    `<name>.<kind>`, once the site's own crawl is over (unless a source already names the board)."""
     Store(db_path).close()  # create or migrate the schema once, before crawlers open it side by side
-    process = CrawlerProcess(project_settings(db_path, overrides))
-    crawlers = {}
-    unsupported = []
+    run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources)
     for source in sources:
+        run.schedule(source)
+    if run.crawlers:
+        run.process.start()
+    return [_summary(name, crawler.stats.get_stats()) for name, crawler in run.crawlers.items()] + run.unsupported
+
+
+class _Run:
+    def __init__(self, process: CrawlerProcess, sources: list[Source]) -> None:
+        self.process = process
+        self.crawlers: dict[str, Crawler] = {}
+        self.unsupported: list[SourceSummary] = []
+        self.named_boards = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
+
+    def schedule(self, source: Source) -> None:
         spider = spider_for(source.kind or "careers_site")
         if spider is None:
-            unsupported.append(source)
-            continue
-        crawler = process.create_crawler(spider)
-        crawlers[source.name] = crawler
-        process.crawl(crawler, source=source)
-    if crawlers:
-        process.start()
+            self.unsupported.append(SourceSummary(source.name, "failed", problems={f"unsupported_kind_{source.kind}": 1}))
+            return
+        crawler = self.process.create_crawler(spider)
+        crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
+        self.crawlers[source.name] = crawler
+        self.process.crawl(crawler, source=source)
 
-    summaries = [_summary(name, crawler.stats.get_stats()) for name, crawler in crawlers.items()]
-    summaries += [SourceSummary(s.name, "failed", problems={f"unsupported_kind_{s.kind}": 1}) for s in unsupported]
-    return summaries
+    def _follow_boards(self, spider: Spider) -> None:
+        for board, kind in getattr(spider, "boards", {}).items():
+            name = f"{spider.source.name}.{kind}"
+            if board in self.named_boards or name in self.crawlers or spider_for(kind) is None:
+                continue
+            self.schedule(Source(name=name, url=board, kind=kind, company=spider.source.company))
 
 
 def _summary(name: str, stats: dict[str, Any]) -> SourceSummary:

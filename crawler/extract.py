@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import urljoin, urlsplit
@@ -18,6 +19,8 @@ from parsel import Selector
 from w3lib.url import canonicalize_url
 
 from crawler.items import JobPosting, RawLocation
+from crawler.settings import USER_AGENT
+from crawler.sources import board_url
 
 # -- JobPosting ----------------------------------------------------------------------------
 
@@ -158,6 +161,9 @@ def declared_language(selector: Selector, url: str, alternates: dict[str, str]) 
     return language_tag(selector.xpath("/html/@lang").get())
 
 
+# A careers page bigger than this is not read further by `boards_on_page`.
+DOWNLOAD_LIMIT = 4 * 1024 * 1024
+
 # -- links ---------------------------------------------------------------------------------
 
 # Path words that careers sites use for listings and postings, in the languages we meet most.
@@ -205,6 +211,27 @@ def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str
         if path.startswith(listing_prefix) or JOB_PATH_WORDS.search(path):
             links.add(url)
     return links
+
+
+def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
+    """ATS boards a careers page embeds or links (iframes, embed scripts, links to postings):
+    board URL → kind."""
+    boards = {}
+    for reference in selector.xpath("//a/@href | //iframe/@src | //script/@src").getall():
+        found = board_url(urljoin(base_url, reference.strip()))
+        if found:
+            kind, url = found
+            boards[url] = kind
+    return boards
+
+
+def boards_on_page(url: str, timeout: float = 15.0) -> dict[str, str]:
+    """Fetch one careers page (as the crawler identifies itself) and list the ATS boards on it."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        body = answer.read(DOWNLOAD_LIMIT)
+        charset = answer.headers.get_content_charset() or "utf-8"
+    return ats_boards(Selector(text=body.decode(charset, errors="replace")), url)
 
 
 def _followable(href: str) -> bool:

@@ -32,7 +32,7 @@ EXAMPLES_KEY = "jobatlas/problem_examples"
 EXAMPLES_PER_KIND = 20
 
 # Kinds that describe the site rather than a failure: reported, but not counted as errors.
-NOTES = frozenset({"no_job_markup", "robots_disallowed", "no_postings_found"})
+NOTES = frozenset({"no_job_markup", "robots_disallowed", "no_postings_found", "ats_board_found"})
 
 
 def record_problem(stats: StatsCollector, kind: str, url: str, detail: str = "") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 from pydantic import (
@@ -47,6 +47,10 @@ ATS_URL_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
 ]
 
 
+# Path segments that are not a board's name: embeds, locales, API prefixes.
+_NOT_A_BOARD = re.compile(r"^(embed|api|v\d+|jobs|job|job_board|[a-z]{2}(-[a-z]{2})?)$", re.IGNORECASE)
+
+
 class SourcesError(ValueError):
     """The sources file cannot be used; the message says where and why."""
 
@@ -58,6 +62,28 @@ def detect_kind(url: str) -> Kind:
         if pattern.match(host):
             return kind
     return "careers_site"
+
+
+def board_url(url: str) -> tuple[Kind, str] | None:
+    """(kind, the board's URL) for a link into an ATS - a board, one of its postings, an embed
+    script or iframe - or None when the URL is no ATS board or names none."""
+    kind = detect_kind(url)
+    if kind == "careers_site":
+        return None
+    parts = urlsplit(url)
+    origin = f"https://{parts.netloc.lower()}"
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if kind in ("recruitee", "personio", "teamtailor"):
+        return kind, origin  # the company is the host name
+    if kind == "greenhouse":
+        token = parse_qs(parts.query).get("for", [None])[0]
+        token = token or next((s for s in segments if not _NOT_A_BOARD.match(s)), None)
+        return (kind, f"{origin}/{token}") if token else None
+    if kind == "workday":
+        site = next((s for s in segments if not _NOT_A_BOARD.match(s)), None)
+        return (kind, f"{origin}/{site}") if site else None
+    name = segments[0] if segments else None  # lever, ashby, workable, smartrecruiters
+    return (kind, f"{origin}/{name}") if name and name.lower() not in ("embed", "api") else None
 
 
 class Source(BaseModel):

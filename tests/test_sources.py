@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_cli
 
 from crawler.sources import (
     SourcesError,
+    board_url,
     detect_kind,
     load_sources,
     parse_sources,
@@ -127,3 +129,45 @@ def test_cli_refuses_a_bad_file_with_exit_2_before_any_request(tmp_path, site_se
 )
 def test_detect_kind(url, kind):
     assert detect_kind(url) == kind
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://boards.greenhouse.io/embed/job_board?for=acme", ("greenhouse", "https://boards.greenhouse.io/acme")),
+        ("https://boards.greenhouse.io/embed/job_board/js?for=acme", ("greenhouse", "https://boards.greenhouse.io/acme")),
+        ("https://job-boards.eu.greenhouse.io/acme/jobs/4012", ("greenhouse", "https://job-boards.eu.greenhouse.io/acme")),
+        ("https://jobs.lever.co/acme/5f1e0c2a-uuid/apply", ("lever", "https://jobs.lever.co/acme")),
+        ("https://jobs.ashbyhq.com/serval/embed?version=2", ("ashby", "https://jobs.ashbyhq.com/serval")),
+        ("https://apply.workable.com/acme/j/AB12CD/", ("workable", "https://apply.workable.com/acme")),
+        ("https://careers.smartrecruiters.com/AcmeGmbH/", ("smartrecruiters", "https://careers.smartrecruiters.com/AcmeGmbH")),
+        ("https://acme.recruitee.com/o/backend-engineer", ("recruitee", "https://acme.recruitee.com")),
+        ("https://acme.jobs.personio.de/job/123", ("personio", "https://acme.jobs.personio.de")),
+        ("https://acme.teamtailor.com/jobs/77-cook", ("teamtailor", "https://acme.teamtailor.com")),
+        ("https://aig.wd1.myworkdayjobs.com/en-US/aig/job/NY/Analyst_R1", ("workday", "https://aig.wd1.myworkdayjobs.com/aig")),
+        ("https://boards.greenhouse.io/embed/job_board", None),
+        ("https://www.example.com/careers/", None),
+    ],
+)
+def test_board_url(url, expected):
+    assert board_url(url) == expected
+
+
+def test_sources_detect_finds_boards_a_careers_page_embeds(site_server, tmp_path):
+    site = tmp_path / "site"
+    (site / "careers").mkdir(parents=True)
+    (site / "careers" / "index.html").write_text(
+        '<h1>Join us</h1><iframe src="https://jobs.lever.co/acme?embed=1"></iframe>'
+        '<script src="https://boards.greenhouse.io/embed/job_board/js?for=acme"></script>'
+        '<a href="/careers/team">Team</a>'
+    )
+    with site_server(site) as (origin, requests):
+        result = run_cli("sources", "detect", origin + "/careers/", "https://jobs.ashbyhq.com/serval")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"careers_site\t{origin}/careers/",
+        "  links lever\thttps://jobs.lever.co/acme",
+        "  links greenhouse\thttps://boards.greenhouse.io/acme",
+        "ashby\thttps://jobs.ashbyhq.com/serval",
+    ]
+    assert requests == ["/careers/"]

@@ -18,6 +18,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.extract import (
     JOB_PATH_WORDS,
+    ats_boards,
     canonical,
     declared_language,
     extract_job_postings,
@@ -52,6 +53,8 @@ class CareersSiteSpider(SourceSpider):
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
+        # ATS boards the site embeds or links (board URL → kind): crawled after this spider.
+        self.boards: dict[str, str] = {}
         path = urlsplit(source.url).path or "/"
         self.listing_prefix = path if path.endswith("/") else posixpath.dirname(path) + "/"
 
@@ -126,6 +129,11 @@ class CareersSiteSpider(SourceSpider):
                 alternates=alternates,
                 several_on_page=len(extraction.postings) > 1,
             )
+
+        for board, kind in ats_boards(selector, response.url).items():
+            if board not in self.boards:
+                self.boards[board] = kind
+                self.problem("ats_board_found", response.url, f"{kind} board {board}")
 
         links = {url for url in alternates.values() if self.on_source_host(url)}
         if not extraction.postings:  # a listing: follow its postings and its next pages

@@ -1,0 +1,156 @@
+"""Lever job sites, read through the public Postings API.
+
+`GET https://api.lever.co/v0/postings/{site}?mode=json&skip=N&limit=100` (sites on the EU
+instance, `jobs.eu.lever.co/{site}`, are served by `api.eu.lever.co`) answers a JSON list of
+postings, one page at a time: a page shorter than `limit` is the last. Lever states no total.
+
+Each posting carries `id`, `text` (the title), `categories` {location, allLocations, team,
+department, commitment}, `country` (ISO alpha-2), `workplaceType` (onsite / remote / hybrid /
+unspecified), `description` (HTML; plain text on old postings), `lists` [{text, content: <li>
+items}], `additional` (HTML), `hostedUrl`, `applyUrl`, `createdAt` (epoch ms) and `salaryRange`
+{min, max, currency, interval: "per-year-salary", "per-hour-wage"...}. Lever says nothing of a
+posting's language.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from w3lib.url import add_or_replace_parameters, url_query_parameter
+
+from crawler.extract import text_of
+from crawler.items import JobPosting, RawLocation
+from crawler.spiders.base import SourceSpider, monetary_amount
+from pipelines.location import split_locations
+
+API_HOSTS = {"us": "api.lever.co", "eu": "api.eu.lever.co"}
+PAGE_SIZE = 100
+
+
+def listing_url(site_url: str) -> str | None:
+    """The API URL (without paging) for a site URL as users paste it (`jobs.lever.co/acme`,
+    `jobs.eu.lever.co/acme/<posting id>`), or None when it names no Lever site."""
+    parts = urlsplit(site_url)
+    host = (parts.hostname or "").lower()
+    if not re.fullmatch(r"jobs(\.eu)?\.lever\.co", host):
+        return None
+    site = next((segment for segment in parts.path.split("/") if segment), "")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", site):
+        return None
+    api_host = API_HOSTS["eu" if host.startswith("jobs.eu.") else "us"]
+    return f"https://{api_host}/v0/postings/{site}?mode=json"
+
+
+class LeverSpider(SourceSpider):
+    name = "lever"
+    api_hosts = frozenset(API_HOSTS.values())
+    # Paging is bounded by the postings themselves (see parse_page), not by link depth: without
+    # this, DEPTH_LIMIT would silently drop every page past the sixth.
+    custom_settings = {"DEPTH_LIMIT": 0}
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        base = self.source.endpoint or listing_url(self.source.url)
+        if base is None:
+            self.problem("bad_source_url", self.source.url, "no Lever site name in this URL")
+            return
+        # A `limit` already in the endpoint sets the page size (mirrors, tests).
+        limit_param = url_query_parameter(base, "limit") or ""
+        limit = int(limit_param) if limit_param.isdigit() and int(limit_param) > 0 else PAGE_SIZE
+        yield self._page_request(base, skip=0, limit=limit, seen=set())
+
+    def _page_request(self, base: str, skip: int, limit: int, seen: set[str]) -> scrapy.Request:
+        return scrapy.Request(
+            add_or_replace_parameters(base, {"skip": str(skip), "limit": str(limit)}),
+            callback=self.parse_page,
+            errback=self.on_error,
+            cb_kwargs={"base": base, "skip": skip, "limit": limit, "seen": seen},
+        )
+
+    def parse_page(self, response: Response, base: str, skip: int, limit: int, seen: set[str]) -> Iterator[JobPosting | scrapy.Request]:
+        data = self.json_body(response)
+        if data is None:
+            return
+        if not isinstance(data, list):
+            self.problem("bad_json", response.url, "expected a list of postings")
+            return
+        self.count_page()
+
+        fresh = 0
+        for job in data:
+            posting = self.job_posting(job) if isinstance(job, dict) else None
+            if posting is None or posting.key in seen:  # pages shift when a posting closes mid-crawl
+                continue
+            seen.add(posting.key)
+            fresh += 1
+            yield posting
+
+        if len(data) != limit:  # a short page is the last; a longer one means `limit` was ignored
+            return
+        if not fresh:
+            # A full page of postings already read: the server ignores `skip`, and whatever lies
+            # past the first page cannot be reached.
+            self.problem("truncated_listing", response.url, f"the page at skip={skip} repeats earlier postings")
+            return
+        yield self._page_request(base, skip + limit, limit, seen)
+
+    def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
+        """One Lever posting as a JobPosting; None when it has no id."""
+        job_id = text_of(job.get("id"))
+        if job_id is None:
+            return None
+        categories = job.get("categories") if isinstance(job.get("categories"), dict) else {}
+        workplace = text_of(job.get("workplaceType"))
+        if workplace and workplace.lower() == "unspecified":
+            workplace = None
+        remote = (workplace or "").lower() == "remote"
+        all_locations = categories.get("allLocations")
+        if not isinstance(all_locations, list) or not all_locations:
+            all_locations = [categories.get("location")]
+        return self.posting(
+            key=job_id,
+            external_id=job_id,
+            url=text_of(job.get("hostedUrl")) or self.source.url,
+            apply_url=text_of(job.get("applyUrl")),
+            title=text_of(job.get("text")),
+            department=text_of(categories.get("department")) or text_of(categories.get("team")),
+            description_html=_description(job),
+            # A remote posting's locations say where applicants may live, not where an office is.
+            locations=[
+                RawLocation(raw=place, remote=remote)
+                for text in all_locations
+                for place in split_locations(text_of(text) or "")
+            ],
+            employment_type_raw=text_of(categories.get("commitment")),
+            workplace_raw=workplace,
+            date_posted_raw=job.get("createdAt") if isinstance(job.get("createdAt"), (int, float, str)) else None,
+            salary_raw=_salary(job.get("salaryRange")),
+            country_hint=text_of(job.get("country")),
+        )
+
+
+def _description(job: dict[str, Any]) -> str | None:
+    """The posting's whole text: the description, then each list under its heading, then the
+    closing `additional` section (the hosted page shows all three)."""
+    parts = [text_of(job.get("description"))]
+    for entry in job.get("lists") if isinstance(job.get("lists"), list) else []:
+        if not isinstance(entry, dict):
+            continue
+        heading, items = text_of(entry.get("text")), text_of(entry.get("content"))
+        parts.append(f"<h3>{html.escape(heading)}</h3>" if heading else None)
+        parts.append(f"<ul>{items}</ul>" if items else None)
+    parts.append(text_of(job.get("additional")))
+    return "\n".join(part for part in parts if part) or None
+
+
+def _salary(salary: Any) -> dict[str, Any] | None:
+    if not isinstance(salary, dict):
+        return None
+    period = re.match(r"per-(hour|day|week|month|year)", text_of(salary.get("interval")) or "")
+    return monetary_amount(
+        salary.get("min"), salary.get("max"), text_of(salary.get("currency")), period.group(1) if period else None
+    )
