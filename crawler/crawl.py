@@ -104,7 +104,8 @@ class _Run:
             name = f"{spider.source.name}.{kind}"
             if board in self.named_boards or name in self.crawlers or spider_for(kind) is None:
                 continue
-            self.schedule(Source(name=name, url=board, kind=kind, company=spider.source.company))
+            endpoint = self.process.settings.getdict("JOBATLAS_ENDPOINTS").get(board)
+            self.schedule(Source(name=name, url=board, kind=kind, endpoint=endpoint, company=spider.source.company))
 
 
 def _summary(name: str, stats: dict[str, Any]) -> SourceSummary:

@@ -55,5 +55,8 @@ EXTENSIONS = {
 # Where the store lives, and how many postings go into one transaction.
 JOBATLAS_DB = "data/jobs.db"
 JOBATLAS_BATCH_SIZE = 500
+# Board URL → endpoint, for ATS boards found on careers pages (mirrors, tests): like `endpoint:`
+# in the sources file, for boards the file does not name.
+JOBATLAS_ENDPOINTS: dict[str, str] = {}
 # Seconds between progress lines on stderr (0: none).
 JOBATLAS_PROGRESS_INTERVAL = 2.0
