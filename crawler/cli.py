@@ -86,12 +86,14 @@ def languages(country: str | None, db_path: str, output_format: str) -> None:
 
 @main.command()
 @db_option
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 def serve(db_path: str, port: int) -> None:
-    """Browse the store in Datasette, with the project's metadata."""
-    from crawler.browse import serve_datasette
+    """Browse the store in Datasette on 127.0.0.1, with the project's metadata, facets, canned
+    queries, map and chart."""
+    from crawler.browse import browse_url, serve_datasette
 
-    _open_store(db_path).close()
+    _open_store(db_path).close()  # refuses a missing file; brings an old store's schema up to date
+    click.echo(f"Browsing {db_path} at {browse_url(port)}  (Ctrl-C to stop)")
     serve_datasette(db_path, port)
 
 
@@ -100,6 +102,7 @@ def serve(db_path: str, port: int) -> None:
               help="Where to build the demo store (replaced on each run).")
 def demo(db_path: str) -> None:
     """Offline: serve the bundled demo careers sites on 127.0.0.1, crawl them, print the answer."""
+    from crawler.browse import browse_url
     from crawler.demo import run_demo
 
     summaries = run_demo(db_path)
@@ -109,6 +112,8 @@ def demo(db_path: str) -> None:
     click.echo(format_rows(language_country_table(store), "table"))
     click.echo(f"\nAsk your own questions:  jobatlas countries --lang fr --db {db_path}")
     click.echo(f"Browse it in Datasette:   jobatlas serve --db {db_path}")
+    click.echo(f"  then open {browse_url()} in a browser: countries for a language, languages for a")
+    click.echo("  country, postings with facets and search, a map of open postings and a chart.")
 
 
 @main.group()
@@ -195,18 +200,22 @@ def format_summary(summaries: list[SourceSummary]) -> str:
             "new": s.new,
             "updated": s.updated,
             "unchanged": s.unchanged,
+            "reopened": s.reopened,
+            "closed": s.closed,
             "problems": ", ".join(f"{kind} {count}" for kind, count in s.problems.items()) or "-",
         }
         for s in summaries
     ]
     totals = {
-        name: sum(getattr(s, name) for s in summaries) for name in ("pages", "postings", "new", "updated", "unchanged")
+        name: sum(getattr(s, name) for s in summaries)
+        for name in ("pages", "postings", "new", "updated", "unchanged", "reopened", "closed")
     }
     error_total = sum(sum(s.errors.values()) for s in summaries)
     return (
         format_rows(rows, "table")
         + f"\nTotal: {totals['pages']} pages, {totals['postings']} postings"
-        f" ({totals['new']} new, {totals['updated']} updated, {totals['unchanged']} unchanged), {error_total} errors."
+        f" ({totals['new']} new, {totals['updated']} updated, {totals['unchanged']} unchanged,"
+        f" {totals['reopened']} reopened), {totals['closed']} closed, {error_total} errors."
     )
 
 

@@ -52,6 +52,8 @@ class SourceSummary:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    reopened: int = 0
+    closed: int = 0
     problems: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -117,5 +119,7 @@ def _summary(name: str, stats: dict[str, Any]) -> SourceSummary:
         new=stats.get("jobatlas/postings_new", 0),
         updated=stats.get("jobatlas/postings_updated", 0),
         unchanged=stats.get("jobatlas/postings_unchanged", 0),
+        reopened=stats.get("jobatlas/postings_reopened", 0),
+        closed=stats.get("jobatlas/postings_closed", 0),
         problems=problems_by_kind(stats),
     )

@@ -3,6 +3,9 @@
 BOT_NAME = "jobatlas"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `jobatlas crawl` imports only the spiders its sources need: one family's broken import must
+# not stop the others (Scrapy's spider loader would otherwise import every module first).
+SPIDER_LOADER_WARN_ONLY = True
 
 # Identify ourselves, and say where to read about the crawler.
 JOBATLAS_CONTACT_URL = "https://github.com/jobatlas/jobatlas"

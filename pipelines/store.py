@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,12 +86,42 @@ GROUP BY jobs.language, job_locations.country_code
 """
 
 
+# Fields whose changes `job_changes` keeps (plus "locations").
+TRACKED_FIELDS = [
+    "title", "description", "language", "company", "department", "employment_type", "workplace",
+    "salary_min", "salary_max", "salary_currency", "salary_period", "valid_through", "apply_url",
+]
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def stable_id(source: str, key: str) -> str:
     return f"{source}:{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}"
+
+
+def _expired(valid_through: str | None, now: str) -> bool:
+    """A date-only `valid_through` lasts to the end of that day."""
+    if not valid_through:
+        return False
+    if len(valid_through) == 10:
+        return valid_through < now[:10]
+    return valid_through[:19] < now[:19]
+
+
+def _places(locations: list[dict[str, Any]]) -> list[str]:
+    return sorted(
+        ", ".join(str(part) for part in (loc["city"], loc["region"], loc["country_code"]) if part)
+        + (" (remote)" if loc["remote"] else "")
+        for loc in locations
+    )
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 # -- schema ----------------------------------------------------------------------------------
@@ -142,8 +171,22 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     db.create_view("country_languages", COUNTRY_LANGUAGES_VIEW)
 
 
+def _add_lifecycle(db: sqlite_utils.Database) -> None:
+    """Closures, reopenings and what changed: for scheduled, repeated crawls."""
+    for column in ("postings_closed", "postings_reopened"):
+        db["crawl_runs"].add_column(column, int)
+    db["job_changes"].create(
+        {"id": int, "job_id": str, "source": str, "changed_at": str, "field": str, "old_value": str, "new_value": str},
+        pk="id",
+        foreign_keys=[("job_id", "jobs", "id")],
+    )
+    db["job_changes"].create_index(["changed_at"])
+    db["job_changes"].create_index(["job_id"])
+    db["jobs"].create_index(["source", "status", "last_seen_at"])
+
+
 # Each migration takes the database from version N-1 to N; never edit a released one, append.
-MIGRATIONS = [_create_schema]
+MIGRATIONS = [_create_schema, _add_lifecycle]
 
 
 # -- the store -------------------------------------------------------------------------------
@@ -180,57 +223,113 @@ class Store:
             )
 
     def save_postings(self, postings: Iterable[JobPosting], seen_at: str | None = None) -> dict[str, int]:
-        """Upsert a batch in one transaction. Unchanged postings only get `last_seen_at` moved on;
-        new ones get `first_seen_at`; changed ones are rewritten with their locations. Returns
-        counts of new / updated / unchanged."""
+        """Upsert a batch in one transaction and return what happened, counted by outcome.
+
+        - new: first seen; `first_seen_at` set.
+        - updated: its content changed; rewritten with its locations, each change kept in
+          `job_changes`.
+        - reopened: it was closed and is listed again.
+        - unchanged: only `last_seen_at` moves on (no row rewrite).
+        - expired: its `valid_through` has passed; stored as closed (counted also as one of the above).
+        """
         seen_at = seen_at or utc_now()
         rows, locations = {}, {}
         for posting in postings:
             row, row_locations = _to_rows(posting)
             rows[row["id"]] = row  # the same posting twice in a batch: the last one wins
             locations[row["id"]] = row_locations
-        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        counts = dict.fromkeys(("new", "updated", "reopened", "unchanged", "expired"), 0)
         if not rows:
             return counts
         with self.db.atomic():
-            known = self._known(list(rows))
-            changed = []
+            known = self._rows_by_id("jobs", "id", list(rows))
+            written, changes = [], []
             for job_id, row in rows.items():
                 previous = known.get(job_id)
+                if _expired(row["valid_through"], seen_at):
+                    counts["expired"] += 1
+                    row.update(status="closed", closed_at=previous["closed_at"] if previous and previous["closed_at"] else seen_at)
+                row["last_seen_at"] = seen_at
                 if previous is None:
                     counts["new"] += 1
                     row["first_seen_at"] = seen_at
-                elif previous["content_hash"] != row["content_hash"] or previous["status"] != "open":
-                    counts["updated"] += 1
+                elif previous["content_hash"] != row["content_hash"] or previous["status"] != row["status"]:
+                    counts["reopened" if row["status"] == "open" and previous["status"] == "closed" else "updated"] += 1
                     row["first_seen_at"] = previous["first_seen_at"]
+                    if previous["content_hash"] != row["content_hash"]:
+                        changes.append((previous, row))
                 else:
                     counts["unchanged"] += 1
                     continue
-                row["last_seen_at"] = seen_at
-                changed.append(row)
-            unchanged_ids = [job_id for job_id in rows if job_id not in {row["id"] for row in changed}]
+                written.append(row)
+
+            written_ids = {row["id"] for row in written}
             self.db.conn.executemany(
-                "UPDATE jobs SET last_seen_at = ? WHERE id = ?", [(seen_at, job_id) for job_id in unchanged_ids]
+                "UPDATE jobs SET last_seen_at = ? WHERE id = ?",
+                [(seen_at, job_id) for job_id in rows if job_id not in written_ids],
             )
-            if changed:
-                self.db["jobs"].upsert_all(changed, pk="id", batch_size=200)
-                changed_ids = [row["id"] for row in changed]
-                self.db.conn.executemany("DELETE FROM job_locations WHERE job_id = ?", [(i,) for i in changed_ids])
+            if changes:
+                self._record_changes(changes, locations, seen_at)
+            if written:
+                self.db["jobs"].upsert_all(written, pk="id", batch_size=200)
+                self.db.conn.executemany("DELETE FROM job_locations WHERE job_id = ?", [(i,) for i in written_ids])
                 self.db["job_locations"].insert_all(
-                    (location for job_id in changed_ids for location in locations[job_id]), batch_size=500
+                    (location for job_id in written_ids for location in locations[job_id]), batch_size=500
                 )
         return counts
 
-    def _known(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        known = {}
+    def _record_changes(
+        self, changes: list[tuple[dict[str, Any], dict[str, Any]]], locations: dict[str, list[dict[str, Any]]], when: str
+    ) -> None:
+        old_locations: dict[str, list[dict[str, Any]]] = {}
+        for location in self._rows_by_id("job_locations", "job_id", [new["id"] for _, new in changes], many=True):
+            old_locations.setdefault(location["job_id"], []).append(location)
+        records = []
+        for old, new in changes:
+            before = {name: old[name] for name in TRACKED_FIELDS} | {"locations": _places(old_locations.get(old["id"], []))}
+            after = {name: new[name] for name in TRACKED_FIELDS} | {"locations": _places(locations[new["id"]])}
+            for field_name, old_value in before.items():
+                if old_value != after[field_name]:
+                    records.append(
+                        {"job_id": new["id"], "source": new["source"], "changed_at": when, "field": field_name,
+                         "old_value": _as_text(old_value), "new_value": _as_text(after[field_name])}
+                    )
+        self.db["job_changes"].insert_all(records)
+
+    def _rows_by_id(self, table: str, column: str, ids: list[str], many: bool = False) -> Any:
+        """Rows of `table` whose `column` is one of `ids`: by id, or all of them (`many`)."""
+        found: Any = [] if many else {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             placeholders = ",".join("?" * len(chunk))
-            for row in self.db.query(
-                f"SELECT id, first_seen_at, content_hash, status FROM jobs WHERE id IN ({placeholders})", chunk
-            ):
-                known[row["id"]] = row
-        return known
+            for row in self.db.query(f"SELECT * FROM [{table}] WHERE [{column}] IN ({placeholders})", chunk):
+                if many:
+                    found.append(row)
+                else:
+                    found[row[column]] = row
+        return found
+
+    def close_unseen(self, source: str, since: str, closed_at: str | None = None) -> int:
+        """Close the open postings of `source` not seen since `since` (the start of a complete run)."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE jobs SET status = 'closed', closed_at = ?"
+                " WHERE source = ? AND status = 'open' AND last_seen_at < ?",
+                [closed_at or utc_now(), source, since],
+            )
+        return cursor.rowcount
+
+    def close_postings(self, job_ids: Iterable[str], closed_at: str | None = None) -> int:
+        """Close these postings (their own page answered 404 / 410)."""
+        with self.db.atomic():
+            cursor = self.db.conn.executemany(
+                "UPDATE jobs SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
+                [(closed_at or utc_now(), job_id) for job_id in job_ids],
+            )
+        return cursor.rowcount
+
+    def open_postings(self, source: str) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM jobs WHERE source = ? AND status = 'open'", [source]).fetchone()[0]
 
     def start_run(self, source: str, started_at: str | None = None) -> int:
         with self.db.atomic():
@@ -306,14 +405,20 @@ def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]
 
 
 class StorePipeline:
-    """Step 5: postings go to the store in batches; one crawl_runs row per source per run."""
+    """Step 5: postings go to the store in batches; one crawl_runs row per source per run; at
+    the end of a complete run, the postings it no longer lists are closed.
+
+    Closing needs strong evidence: only a run that read the whole listing without a single error
+    closes what it did not see; a source that suddenly lists nothing is flagged, not emptied; a
+    posting whose own page answers 404 / 410 is closed whatever else happened."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.path = crawler.settings.get("JOBATLAS_DB")
         self.batch_size = crawler.settings.getint("JOBATLAS_BATCH_SIZE", 500)
+        self.empty_guard = crawler.settings.getint("JOBATLAS_EMPTY_LISTING_GUARD", 3)
         self.buffer: list[JobPosting] = []
-        self.counts = {"new": 0, "updated": 0, "unchanged": 0}
+        self.counts = dict.fromkeys(("new", "updated", "reopened", "unchanged", "expired"), 0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -325,8 +430,9 @@ class StorePipeline:
         self.store = Store(self.path)
         source = self.crawler.spider.source
         self.store.save_source(source.name, source.url, source.kind, source.endpoint, source.company)
-        self.run_id = self.store.start_run(source.name)
-        self.started = time.monotonic()
+        self.run_started = utc_now()
+        self.run_id = self.store.start_run(source.name, self.run_started)
+        self.open_before = self.store.open_postings(source.name)
 
     def process_item(self, item: JobPosting) -> JobPosting:
         self.buffer.append(item)
@@ -347,18 +453,27 @@ class StorePipeline:
         """The run is written once Scrapy says why it stopped (pipelines close before that)."""
         stats = self.crawler.stats
         source = spider.source
-        seen = sum(self.counts.values())
-        if not seen:
+        seen = sum(self.counts[name] for name in ("new", "updated", "reopened", "unchanged"))
+        if not seen and self.open_before >= self.empty_guard:
             record_problem(
-                stats,
-                "no_postings_found",
-                source.url,
+                stats, "empty_listing", source.url,
+                f"no postings listed where {self.open_before} were open: nothing closed; check the source",
+            )
+        elif not seen:
+            record_problem(
+                stats, "no_postings_found", source.url,
                 "no job postings found (rendered client-side, or on an ATS this source does not name?)",
             )
         all_stats = stats.get_stats()
         pages = all_stats.get("jobatlas/pages", 0)
         errors = error_count(all_stats)
         status = "failed" if not pages else "partial" if errors or reason != "finished" else "complete"
+
+        gone = [stable_id(source.name, key) for key in getattr(spider, "gone_keys", ())]
+        closed = self.store.close_postings(gone)
+        if status == "complete":
+            closed += self.store.close_unseen(source.name, since=self.run_started)
+        stats.set_value("jobatlas/postings_closed", closed + self.counts["expired"])
         stats.set_value("jobatlas/run_status", status)
         self.store.finish_run(
             self.run_id,
@@ -368,6 +483,8 @@ class StorePipeline:
             postings_new=self.counts["new"],
             postings_updated=self.counts["updated"],
             postings_unchanged=self.counts["unchanged"],
+            postings_reopened=self.counts["reopened"],
+            postings_closed=closed + self.counts["expired"],
             errors=errors,
             problems=problems_by_kind(all_stats),
             problem_examples=all_stats.get(EXAMPLES_KEY, []),

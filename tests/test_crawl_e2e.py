@@ -53,7 +53,7 @@ def _query(db, sql, *params):
 def test_first_crawl_succeeds_and_summarises(demo_crawl):
     first = demo_crawl["first"]
     assert first.returncode == 0, first.stderr
-    assert f"{len(MANIFEST)} postings ({len(MANIFEST)} new, 0 updated, 0 unchanged)" in first.stdout
+    assert f"{len(MANIFEST)} postings ({len(MANIFEST)} new, 0 updated, 0 unchanged, 0 reopened), 0 closed" in first.stdout
     assert "bad_json_ld 1" in first.stdout  # nordwerk's broken block beside a good one
 
 
@@ -132,7 +132,7 @@ def test_languages_for_a_country(demo_crawl):
 def test_second_crawl_updates_rows_instead_of_adding(demo_crawl):
     second = demo_crawl["second"]
     assert second.returncode == 0, second.stderr
-    assert f"{len(MANIFEST)} postings (0 new, 0 updated, {len(MANIFEST)} unchanged)" in second.stdout
+    assert f"{len(MANIFEST)} postings (0 new, 0 updated, {len(MANIFEST)} unchanged, 0 reopened), 0 closed" in second.stdout
     before, after = demo_crawl["after_first"], _rows(demo_crawl["db"])
     assert set(after) == set(before)
     for url, row in after.items():

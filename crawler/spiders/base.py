@@ -26,6 +26,8 @@ class SourceSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.source = source
         self.hosts = source.hosts | set(self.api_hosts)
+        # Keys of postings whose own page answered 404 / 410: the store closes them.
+        self.gone_keys: set[str] = set()
 
     # -- requests ----------------------------------------------------------------------------
 

@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
 
 from crawler.extract import (
     JOB_PATH_WORDS,
@@ -141,6 +143,10 @@ class CareersSiteSpider(SourceSpider):
             candidates |= pagination_links(selector, response.url)
             links |= {url for url in candidates if self.on_source_host(url)}
         links.discard(canonical(response.url))
+        depth_limit = self.settings.getint("DEPTH_LIMIT")
+        if links and depth_limit and response.meta.get("depth", 0) >= depth_limit:
+            # Links past the limit are dropped, so the listing is not known to be complete.
+            self.problem("depth_limit", response.url, "links deeper than DEPTH_LIMIT not followed")
         if not extraction.postings and not links:
             self.problem("no_job_markup", response.url, "no JobPosting and no links to follow")
         for url in sorted(links):
@@ -149,7 +155,13 @@ class CareersSiteSpider(SourceSpider):
     # -- helpers -----------------------------------------------------------------------------
 
     def _page_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error)
+        return scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error)
+
+    def on_page_error(self, failure: Failure) -> None:
+        """A page that is gone closes the posting it held (its key is its URL)."""
+        self.on_error(failure)
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            self.gone_keys.add(canonical(failure.request.url))
 
     def _looks_like_job_url(self, url: str) -> bool:
         path = urlsplit(url).path
