@@ -1,7 +1,8 @@
 """The `jobatlas` command: a thin click layer over plain functions (crawl, Store queries, demo).
 
 Exit status: 0 when the work is done (problems on some pages are reported, not fatal), 1 when a
-source failed as a whole or the database is missing, 2 for bad usage or a bad sources file.
+source failed as a whole or the database is missing, 2 for bad usage or a bad sources file, 75
+when another crawl is writing to the same database.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from typing import Any
 
 import click
 
-from crawler.crawl import SourceSummary
+from crawler.crawl import CrawlLocked, SourceSummary
 from crawler.crawl import crawl as run_crawl
 from crawler.extract import boards_on_page
 from crawler.sources import SourcesError, board_url, load_sources, select_sources
 from pipelines.store import Store
 
+# Like sysexits' EX_TEMPFAIL: a scheduler may simply try again later.
+EXIT_LOCKED = 75
 DEFAULT_SOURCES = "data/sources.yml"
 DEFAULT_DB = "data/jobs.db"
 
@@ -58,7 +61,11 @@ def crawl(sources_path: str, db_path: str, only: tuple[str, ...], overrides: tup
     if quiet:
         settings.update(LOG_LEVEL="ERROR", JOBATLAS_PROGRESS_INTERVAL=0)
     click.echo(f"Crawling {len(sources)} source(s) into {db_path} ...", err=True)
-    summaries = run_crawl(sources, db_path, settings)
+    try:
+        summaries = run_crawl(sources, db_path, settings)
+    except CrawlLocked as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
     click.echo(format_summary(summaries))
     if any(summary.status == "failed" for summary in summaries):
         sys.exit(1)
@@ -81,6 +88,17 @@ def countries(lang: str, db_path: str, output_format: str) -> None:
 def languages(country: str | None, db_path: str, output_format: str) -> None:
     """Languages with open postings (in COUNTRY), with counts, most first."""
     rows = _open_store(db_path).languages_for_country(country)
+    click.echo(format_rows(rows, output_format), nl=False)
+
+
+@main.command()
+@db_option
+@click.option("--source", default=None, help="Only this source's runs.")
+@click.option("--limit", default=20, show_default=True, type=int)
+@format_option
+def runs(db_path: str, source: str | None, limit: int, output_format: str) -> None:
+    """The latest crawl runs: status, counts and problems, newest first."""
+    rows = _open_store(db_path).runs(source, limit)
     click.echo(format_rows(rows, output_format), nl=False)
 
 

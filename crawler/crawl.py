@@ -6,10 +6,13 @@ the demo); tests run the CLI in a subprocess, as users do.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib.util
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -74,14 +77,47 @@ def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] 
     """Crawl the sources into the store at `db_path`; returns what happened to each source.
 
     A careers site that embeds or links an ATS board gets that board crawled too, as the source
-    `<name>.<kind>`, once the site's own crawl is over (unless a source already names the board)."""
-    Store(db_path).close()  # create or migrate the schema once, before crawlers open it side by side
-    run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources)
-    for source in sources:
-        run.schedule(source)
-    if run.crawlers:
-        run.process.start()
+    `<name>.<kind>`, once the site's own crawl is over (unless a source already names the board).
+
+    Raises CrawlLocked when another crawl is writing to the same store."""
+    with crawl_lock(db_path):
+        store = Store(db_path)  # create or migrate the schema once, before crawlers open it side by side
+        store.mark_interrupted_runs()
+        store.close()
+        run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources)
+        for source in sources:
+            run.schedule(source)
+        if run.crawlers:
+            run.process.start()
     return [_summary(name, crawler.stats.get_stats()) for name, crawler in run.crawlers.items()] + run.unsupported
+
+
+class CrawlLocked(RuntimeError):
+    """Another `jobatlas crawl` holds the store."""
+
+
+@contextlib.contextmanager
+def crawl_lock(db_path: str | Path) -> Iterator[None]:
+    """One crawl per store at a time: a lock file beside the database, held for the whole crawl
+    and released by the kernel if the process dies, so a killed crawl never blocks the next."""
+    lock_path = Path(f"{db_path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.seek(0)
+            holder = lock_file.read().strip() or "another process"
+            raise CrawlLocked(f"another jobatlas crawl ({holder}) is writing to {db_path}; try again when it ends") from None
+        lock_file.seek(0)
+        lock_file.truncate()
+        lock_file.write(f"pid {os.getpid()}")
+        lock_file.flush()
+        try:
+            yield
+        finally:
+            lock_file.truncate(0)
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 class _Run:

@@ -338,6 +338,28 @@ class Store:
             )
         return int(table.last_pk)
 
+    def mark_interrupted_runs(self) -> int:
+        """Runs still 'running' belong to a crawl that was killed: call this only under the crawl
+        lock, when no other crawl can be running."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE crawl_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'", [utc_now()]
+            )
+        return cursor.rowcount
+
+    def runs(self, source: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest crawl runs, newest first."""
+        where, params = ("WHERE source = ?", [source]) if source else ("", [])
+        return list(
+            self.db.query(
+                "SELECT id, source, started_at, finished_at, status, pages, postings_seen AS seen,"
+                " postings_new AS new, postings_updated AS updated, postings_reopened AS reopened,"
+                " postings_closed AS closed, errors, problems"
+                f" FROM crawl_runs {where} ORDER BY id DESC LIMIT ?",
+                [*params, limit],
+            )
+        )
+
     def finish_run(self, run_id: int, **fields: Any) -> None:
         fields.setdefault("finished_at", utc_now())
         for name in ("problems", "problem_examples"):
