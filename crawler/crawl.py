@@ -68,6 +68,7 @@ def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = Non
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("JOBATLAS_DB", str(db_path), priority="cmdline")
+    settings.set("HTTPCACHE_DIR", str(Path(f"{db_path}.httpcache").resolve()), priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings

@@ -1,4 +1,4 @@
-"""Downloader middlewares."""
+"""Downloader middlewares and policies: waiting when asked to, and asking only for what changed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -47,3 +48,24 @@ class RetryAfterMiddleware(RetryMiddleware):
                 return response
             await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
         return super().process_response(request, response)
+
+
+class RevalidatingCachePolicy(RFC2616Policy):
+    """Conditional requests, nothing more: every cached page is revalidated (If-None-Match /
+    If-Modified-Since) and used only when the server answers 304 Not Modified.
+
+    Scrapy's RFC 2616 policy would also serve pages it thinks fresh without asking, and serve the
+    cached copy when the server answers 5xx; both would hide what the site says now (a closed
+    posting, a failing server) from the crawl."""
+
+    def should_cache_response(self, response: Response, request: Request) -> bool:
+        if b"no-store" in self._parse_cachecontrol(response):
+            return False
+        return response.status == 200 and (b"ETag" in response.headers or b"Last-Modified" in response.headers)
+
+    def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
+        self._set_conditional_validators(request, cachedresponse)
+        return False
+
+    def is_cached_response_valid(self, cachedresponse: Response, response: Response, request: Request) -> bool:
+        return response.status == 304
