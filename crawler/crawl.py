@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import importlib.util
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -85,12 +86,16 @@ def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] 
         store = Store(db_path)  # create or migrate the schema once, before crawlers open it side by side
         store.mark_interrupted_runs()
         store.close()
-        run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources)
+        run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources, db_path)
         for source in sources:
             run.schedule(source)
         if run.crawlers:
             run.process.start()
     return [_summary(name, crawler.stats.get_stats()) for name, crawler in run.crawlers.items()] + run.unsupported
+
+
+# Written in a source's JOBDIR when its run was stopped politely: the run's start, for the resume.
+RESUME_NOTE = "jobatlas-resume"
 
 
 class CrawlLocked(RuntimeError):
@@ -122,8 +127,9 @@ def crawl_lock(db_path: str | Path) -> Iterator[None]:
 
 
 class _Run:
-    def __init__(self, process: CrawlerProcess, sources: list[Source]) -> None:
+    def __init__(self, process: CrawlerProcess, sources: list[Source], db_path: str | Path) -> None:
         self.process = process
+        self.state_dir = Path(f"{db_path}.state")
         self.crawlers: dict[str, Crawler] = {}
         self.unsupported: list[SourceSummary] = []
         self.named_boards = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
@@ -134,9 +140,32 @@ class _Run:
             self.unsupported.append(SourceSummary(source.name, "failed", problems={f"unsupported_kind_{source.kind}": 1}))
             return
         crawler = self.process.create_crawler(spider)
+        self._prepare_state(source, crawler.settings)  # a crawler's settings freeze when it starts
         crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
+        crawler.signals.connect(self._keep_or_drop_state, signal=signals.spider_closed)
         self.crawlers[source.name] = crawler
         self.process.crawl(crawler, source=source)
+
+    def _prepare_state(self, source: Source, settings: Settings) -> None:
+        """Each source keeps its crawl state (pending requests, pages seen) in JOBDIR while it runs.
+        A run stopped politely (SIGTERM, Ctrl-C) leaves a note of when it started, and the next
+        run resumes it; state without that note (a killed run) is dropped, and the run starts over."""
+        job_dir = self.state_dir / source.name
+        note = job_dir / RESUME_NOTE
+        if note.exists():
+            settings.set("JOBATLAS_RUN_SINCE", note.read_text().strip(), priority="cmdline")
+            note.unlink()
+        elif job_dir.exists():
+            shutil.rmtree(job_dir)
+        settings.set("JOBDIR", str(job_dir), priority="cmdline")
+
+    def _keep_or_drop_state(self, spider: Spider, reason: str) -> None:
+        job_dir = Path(spider.crawler.settings["JOBDIR"])
+        if reason == "finished":
+            shutil.rmtree(job_dir, ignore_errors=True)
+        elif job_dir.exists():
+            run_since = spider.crawler.stats.get_value("jobatlas/run_since")
+            (job_dir / RESUME_NOTE).write_text(run_since or "")
 
     def _follow_boards(self, spider: Spider) -> None:
         for board, kind in getattr(spider, "boards", {}).items():

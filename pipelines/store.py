@@ -454,6 +454,9 @@ class StorePipeline:
         self.store.save_source(source.name, source.url, source.kind, source.endpoint, source.company)
         self.run_started = utc_now()
         self.run_id = self.store.start_run(source.name, self.run_started)
+        # A resumed run began with the run it resumes: what that one saw counts as seen now.
+        self.seen_since = self.crawler.settings.get("JOBATLAS_RUN_SINCE") or self.run_started
+        self.crawler.stats.set_value("jobatlas/run_since", self.seen_since)
         self.open_before = self.store.open_postings(source.name)
 
     def process_item(self, item: JobPosting) -> JobPosting:
@@ -494,7 +497,7 @@ class StorePipeline:
         gone = [stable_id(source.name, key) for key in getattr(spider, "gone_keys", ())]
         closed = self.store.close_postings(gone)
         if status == "complete":
-            closed += self.store.close_unseen(source.name, since=self.run_started)
+            closed += self.store.close_unseen(source.name, since=self.seen_since)
         stats.set_value("jobatlas/postings_closed", closed + self.counts["expired"])
         stats.set_value("jobatlas/run_status", status)
         self.store.finish_run(

@@ -99,16 +99,26 @@ def test_sigkill_mid_crawl_leaves_a_consistent_store_and_the_next_run_completes(
     assert [run["status"] for run in query(db, "SELECT status FROM crawl_runs ORDER BY id")] == ["interrupted", "complete"]
 
 
-def test_sigterm_flushes_what_was_read(tmp_path, site_server):
+def test_sigterm_flushes_what_was_read_and_the_next_run_resumes(tmp_path, site_server):
     handler = type("Slow", (SlowBigSite,), {"requests": []})
-    with site_server(handler=handler) as (origin, _):
+    with site_server(handler=handler) as (origin, requests):
         process, db = start_crawl(tmp_path, origin)
         wait_for_postings(db, 5, process)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
-    run = query(db, "SELECT * FROM crawl_runs")[0]
-    assert run["status"] == "partial" and run["finished_at"]
-    stored = query(db, "SELECT COUNT(*) AS n FROM jobs")[0]["n"]
-    assert stored == run["postings_seen"]  # everything read was written, the buffer included
-    assert stored < POSTINGS
-    assert query(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'closed'")[0]["n"] == 0
+        stopped = query(db, "SELECT * FROM crawl_runs")[0]
+        assert stopped["status"] == "partial" and stopped["finished_at"]
+        stored = query(db, "SELECT COUNT(*) AS n FROM jobs")[0]["n"]
+        assert stored == stopped["postings_seen"]  # everything read was written, the buffer included
+        assert stored < POSTINGS
+        fetched_before = {path for path in requests if path.endswith(".html")}
+
+        requests.clear()
+        result, _ = crawl_into(tmp_path, [{"name": "yard", "url": origin + "/jobs/"}], *UNTHROTTLED)
+    assert result.returncode == 0, result.stderr
+    fetched_after = {path for path in requests if path.endswith(".html")}
+    assert fetched_after and not fetched_after & fetched_before  # resumed, not started over
+    resumed = query(db, "SELECT * FROM crawl_runs ORDER BY id")[1]
+    assert resumed["status"] == "complete" and resumed["postings_closed"] == 0
+    assert query(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'open'")[0]["n"] == POSTINGS
+    assert not (tmp_path / "jobs.db.state" / "yard").exists()  # a finished run leaves no state
