@@ -63,6 +63,9 @@ EXTENSIONS = {
     "crawler.progress.Progress": 500,
 }
 
+# The sources file `scrapy crawl KIND -a source=NAME` (and Scrapyd) reads.
+JOBATLAS_SOURCES = "data/sources.yml"
+
 # Where the store lives, and how many postings go into one transaction.
 JOBATLAS_DB = "data/jobs.db"
 JOBATLAS_BATCH_SIZE = 500

@@ -60,7 +60,7 @@ class CleanPipeline:
         item.title = clean_line(item.title)
         if not item.title:
             record_problem(self.stats, "missing_title", item.url, "JobPosting without a title")
-            raise DropItem(f"posting without a title at {item.url}")
+            raise DropItem(f"posting without a title at {item.url}", log_level="DEBUG")
         item.company = clean_line(item.company)
         item.department = clean_line(item.department)
         if item.description_html:

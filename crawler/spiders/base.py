@@ -8,12 +8,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.items import JobPosting
 from crawler.report import classify_failure, record_problem
-from crawler.sources import Source
+from crawler.sources import Source, SourcesError, load_sources, select_sources
 
 
 class SourceSpider(scrapy.Spider):
@@ -21,6 +22,17 @@ class SourceSpider(scrapy.Spider):
     (the ATS's API hosts, allowed besides the source's own)."""
 
     api_hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, source: Source | str, **kwargs: Any) -> "SourceSpider":
+        """`source` is a Source, or - from `scrapy crawl` and Scrapyd, whose spider arguments are
+        strings - the name of one in the sources file (`-a sources=FILE`, else JOBATLAS_SOURCES)."""
+        if isinstance(source, str):
+            sources_file = kwargs.pop("sources", None) or crawler.settings.get("JOBATLAS_SOURCES")
+            source = select_sources(load_sources(sources_file), [source])[0]
+            if source.kind != cls.name:
+                raise SourcesError(f"source {source.name!r} is a {source.kind} source, not {cls.name}")
+        return super().from_crawler(crawler, *args, source=source, **kwargs)
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(**kwargs)
