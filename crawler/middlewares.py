@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -69,3 +73,41 @@ class RevalidatingCachePolicy(RFC2616Policy):
 
     def is_cached_response_valid(self, cachedresponse: Response, response: Response, request: Request) -> bool:
         return response.status == 304
+
+
+class HostGuardMiddleware:
+    """No request leaves the hosts a source names, and its ATS's API hosts: not a link, not a
+    redirect, not robots.txt of another host. An API host that resolves to a loopback, private,
+    link-local, multicast or reserved address (DNS rebinding, a poisoned resolver) is refused too;
+    hosts the sources file names itself (tests name 127.0.0.1) are trusted as written."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.checked: dict[str, bool] = {}  # host → resolves to public addresses only
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "HostGuardMiddleware":
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        netloc = urlsplit(request.url).netloc.lower()
+        if netloc not in spider.hosts:
+            raise IgnoreRequest(f"offsite: {netloc} is not a host of source {spider.source.name}")
+        if netloc in spider.source.hosts:
+            return
+        host = urlsplit(request.url).hostname or ""
+        if host not in self.checked:
+            self.checked[host] = await self._public_only(host)
+        if not self.checked[host]:
+            raise IgnoreRequest(f"offsite: {host} resolves to a non-public address")
+
+    async def _public_only(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            try:
+                address = ipaddress.ip_address(await maybe_deferred_to_future(reactor.resolve(host)))
+            except Exception:  # an unresolvable host fails at download, with its own error
+                return True
+        return address.is_global and not address.is_multicast

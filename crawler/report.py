@@ -81,5 +81,7 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         message = failure.getErrorMessage()
         if "robots" in message.lower():
             return "robots_disallowed", message
+        if message.startswith("offsite"):
+            return "offsite_refused", message
         return "ignored", message
     return "fetch_failed", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]

@@ -31,6 +31,8 @@ REDIRECT_MAX_TIMES = 5
 # Wait as long as a 429/503's Retry-After asks, up to this many seconds.
 RETRY_AFTER_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
+    # First: what is not a source's host is never fetched, not even its robots.txt.
+    "crawler.middlewares.HostGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
 }

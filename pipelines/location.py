@@ -720,6 +720,13 @@ def split_locations(text: str) -> list[str]:
 class LocationPipeline:
     """Fill ``JobPosting.resolved_locations`` from ``JobPosting.locations``."""
 
+    def open_spider(self) -> None:
+        # Build the lookup tables (about 2 s) before the first request is in flight: built on the
+        # first item, they would stall Scrapy's event loop mid-crawl and skew its timeouts.
+        _country_table()
+        _subdivision_tables()
+        _city_index()
+
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, JobPosting):
             return item

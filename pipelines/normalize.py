@@ -142,8 +142,9 @@ def _amount(value: Any) -> float | None:
     if not text:
         return None
     digits = re.sub(r"[^\d.,]", "", text)
-    # "50.000,00" and "50,000.00": the last separator followed by two digits is the decimal mark.
-    digits = re.sub(r"[.,](\d{2})$", r"#\1", digits)
+    # "50.000,00", "50,000.00", "118000.0": a last separator followed by one or two digits is the
+    # decimal mark (thousands come in threes).
+    digits = re.sub(r"[.,](\d{1,2})$", r"#\1", digits)
     digits = re.sub(r"[.,]", "", digits).replace("#", ".")
     try:
         return float(digits)

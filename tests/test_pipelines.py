@@ -124,3 +124,8 @@ def test_workplace():
     assert workplace(posting(locations=[RawLocation(raw="Hybrid - Berlin")])) == "hybrid"
     assert workplace(posting(workplace_raw="On-site", locations=[office])) == "onsite"
     assert workplace(posting()) is None
+
+
+@pytest.mark.parametrize("text, amount", [("98000.0", 98000.0), ("50.000,00", 50000.0), ("1,234", 1234.0), ("€ 3.200,50", 3200.5)])
+def test_salary_amount_strings(text, amount):
+    assert salary({"currency": "EUR", "value": text})[0] == amount

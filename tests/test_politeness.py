@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timezone
 
+import pytest
 from conftest import SITES, RecordingHandler, crawl_into, last_run, query
-from crawler.middlewares import retry_after_seconds
+
+from crawler.middlewares import HostGuardMiddleware, retry_after_seconds
 
 
 def test_retry_after_values():
@@ -72,3 +75,43 @@ def test_links_to_other_hosts_are_not_followed(site_server, tmp_path):
         with site_server(site) as (origin, _):
             crawl_into(tmp_path, [{"name": "home", "url": origin + "/careers/"}])
     assert other_requests == []
+
+
+class RedirectingSite(RecordingHandler):
+    """The faulty site, with one posting redirecting to `target` (another host)."""
+
+    target = ""
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/careers/jobs/dispatcher-rotterdam.html":
+            self.requests.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", self.target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+
+def test_a_redirect_to_a_host_no_source_names_is_refused_and_counted(site_server, tmp_path):
+    with site_server() as (other_origin, other_requests):
+        handler = type("Redirecting", (RedirectingSite,), {"requests": [], "target": f"{other_origin}/latest/meta-data/"})
+        with site_server(SITES / "faulty", handler) as (origin, _):
+            result, db = crawl_into(tmp_path, [{"name": "harbor", "url": origin + "/careers/"}], "--set", "DOWNLOAD_TIMEOUT=1")
+    assert other_requests == []  # not even its robots.txt
+    run = last_run(db, "harbor")
+    assert run["problems"]["offsite_refused"] == 1
+    assert any(e["kind"] == "offsite_refused" and other_origin.split("//")[1] in e["detail"] for e in run["problem_examples"])
+
+
+@pytest.mark.parametrize(
+    "host, public",
+    [("169.254.169.254", False), ("10.1.2.3", False), ("192.168.0.1", False), ("127.0.0.1", False),
+     ("::1", False), ("224.0.0.1", False), ("localhost", False), ("93.184.216.34", True), ("2606:4700::1111", True)],
+)
+def test_api_hosts_must_resolve_to_public_addresses(host, public):
+    if host == "localhost":  # resolving needs the reactor; the system resolver answers from /etc/hosts
+        import socket
+
+        host = socket.gethostbyname("localhost")
+    assert asyncio.run(HostGuardMiddleware(crawler=None)._public_only(host)) is public
