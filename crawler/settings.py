@@ -26,7 +26,6 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
-DEPTH_LIMIT = 6
 REDIRECT_MAX_TIMES = 5
 # Wait as long as a 429/503's Retry-After asks, up to this many seconds.
 RETRY_AFTER_MAX = 60.0

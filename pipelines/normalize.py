@@ -26,6 +26,8 @@ _EMPLOYMENT_ALIASES = {
     "fixedterm": "TEMPORARY", "seasonal": "TEMPORARY",
     "intern": "INTERN", "internship": "INTERN", "praktikum": "INTERN", "stage": "INTERN",
     "pasantia": "INTERN", "estagio": "INTERN", "tirocinio": "INTERN", "apprenticeship": "INTERN",
+    "trainee": "INTERN", "traineeship": "INTERN",
+    "workingstudent": "PART_TIME", "werkstudent": "PART_TIME", "minijob": "PART_TIME",
     "volunteer": "VOLUNTEER", "perdiem": "PER_DIEM", "other": "OTHER",
 }
 _PERIOD_ALIASES = {

@@ -15,7 +15,8 @@ maxValue, currencyCode, interval: "1 YEAR"}]}. Ashby says nothing of a posting's
 from __future__ import annotations
 
 import re
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -45,6 +46,7 @@ class AshbySpider(SourceSpider):
     api_hosts = frozenset({API_HOST})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # An endpoint (a mirror, a test server) replaces the derived URL as it is, query included.
         url = self.source.endpoint or listing_url(self.source.url)
         if url is None:
             self.problem("bad_source_url", self.source.url, "no Ashby board name in this URL")

@@ -52,6 +52,8 @@ def is_html(response: Response) -> bool:
 
 class CareersSiteSpider(SourceSpider):
     name = "careers_site"
+    # Links are followed by guesswork here, so their depth is bounded (ATS spiders page by count).
+    custom_settings = {"DEPTH_LIMIT": 6}
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(source, **kwargs)

@@ -9,13 +9,17 @@ location variants), `title`, `language`, `content` (HTML escaped once: the clean
 it), `location.name` (free text, often several places: "Denver, CO; New York, NY"), `offices`
 (each with a free-text `location`), `departments`, `metadata` (custom fields), `first_published`,
 `updated_at`, `absolute_url`, `company_name`, and `pay_input_ranges` (min_cents, max_cents,
-currency_type, title) where the board uses pay transparency.
+currency_type, title) where the board uses pay transparency. Greenhouse documents
+`pay_transparency=true` on the single-job endpoint; it is asked of the listing too, so that pay
+comes without one request per job, and a `currency_range` custom field stands in where it is absent.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Any, AsyncIterator, Collection, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
@@ -29,9 +33,9 @@ from pipelines.location import resolve_country, split_locations
 API_HOSTS = {"us": "boards-api.greenhouse.io", "eu": "boards-api.eu.greenhouse.io"}
 
 # Custom fields boards commonly use for what the API has no field of its own for.
-_EMPLOYMENT_FIELD = re.compile(r"employment|time type|job type|commitment|contract type", re.I)
-_WORKPLACE_FIELD = re.compile(r"workplace|work arrangement|location type|remote", re.I)
-_PERIOD_WORD = re.compile(r"\b(hour|day|week|month|year)(?:ly)?\b|\b(annual)", re.I)
+_EMPLOYMENT_FIELD = re.compile(r"employment|time type|job type|commitment|contract type", re.IGNORECASE)
+_WORKPLACE_FIELD = re.compile(r"workplace|work arrangement|location type|remote", re.IGNORECASE)
+_PERIOD_WORD = re.compile(r"\b(hour|day|week|month|year)(?:ly)?\b|\b(annual)", re.IGNORECASE)
 
 
 def listing_url(board_url: str) -> str | None:
@@ -59,6 +63,7 @@ class GreenhouseSpider(SourceSpider):
     api_hosts = frozenset(API_HOSTS.values())
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # An endpoint (a mirror, a test server) replaces the derived URL as it is, query included.
         url = self.source.endpoint or listing_url(self.source.url)
         if url is None:
             self.problem("bad_source_url", self.source.url, "no Greenhouse board token in this URL")
@@ -96,23 +101,23 @@ class GreenhouseSpider(SourceSpider):
         internal_id = text_of(job.get("internal_job_id"))
         metadata = [field for field in _list(job.get("metadata")) if isinstance(field, dict)]
         offices = [office for office in _list(job.get("offices")) if isinstance(office, dict)]
-        fields: dict[str, Any] = dict(
-            key=job_id,
-            external_id=job_id,
-            url=text_of(job.get("absolute_url")) or self.source.url,
-            apply_url=text_of(job.get("absolute_url")),
-            translation_key=f"job:{internal_id}" if internal_id in translated else None,
-            title=text_of(job.get("title")),
-            department=next(filter(None, (text_of(d) for d in _list(job.get("departments")))), None),
-            description_html=text_of(job.get("content")),
-            locations=_locations(job, offices),
-            employment_type_raw=_custom_field(metadata, _EMPLOYMENT_FIELD),
-            workplace_raw=text_of(_custom_field(metadata, _WORKPLACE_FIELD)),
-            date_posted_raw=text_of(job.get("first_published")) or text_of(job.get("updated_at")),
-            salary_raw=_pay(job.get("pay_input_ranges"), metadata),
-            stated_language=text_of(job.get("language")),
-            country_hint=_office_country(offices),
-        )
+        fields: dict[str, Any] = {
+            "key": job_id,
+            "external_id": job_id,
+            "url": text_of(job.get("absolute_url")) or self.source.url,
+            "apply_url": text_of(job.get("absolute_url")),
+            "translation_key": f"job:{internal_id}" if internal_id in translated else None,
+            "title": text_of(job.get("title")),
+            "department": next(filter(None, (text_of(d) for d in _list(job.get("departments")))), None),
+            "description_html": text_of(job.get("content")),
+            "locations": _locations(job, offices),
+            "employment_type_raw": _custom_field(metadata, _EMPLOYMENT_FIELD),
+            "workplace_raw": text_of(_custom_field(metadata, _WORKPLACE_FIELD)),
+            "date_posted_raw": text_of(job.get("first_published")) or text_of(job.get("updated_at")),
+            "salary_raw": _pay(job.get("pay_input_ranges"), metadata),
+            "stated_language": text_of(job.get("language")),
+            "country_hint": _office_country(offices),
+        }
         company = text_of(job.get("company_name"))
         if company:
             fields["company"] = company
@@ -169,12 +174,14 @@ def _custom_field(metadata: list[dict[str, Any]], name: re.Pattern[str]) -> Any:
 def _pay(ranges: Any, metadata: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Pay transparency ranges (in cents; several zones in one currency become one span), else a
     `currency_range` custom field ({unit, min_value, max_value})."""
-    ranges = [r for r in _list(ranges) if isinstance(r, dict) and (_cents(r.get("min_cents")) or _cents(r.get("max_cents")))]
+    ranges = [
+        r for r in _list(ranges) if isinstance(r, dict) and (_number(r.get("min_cents")) or _number(r.get("max_cents")))
+    ]
     if ranges:
         currency = text_of(ranges[0].get("currency_type"))
         same_currency = [r for r in ranges if text_of(r.get("currency_type")) == currency]
-        lows = [low for r in same_currency if (low := _cents(r.get("min_cents"))) is not None]
-        highs = [high for r in same_currency if (high := _cents(r.get("max_cents"))) is not None]
+        lows = [low / 100 for r in same_currency if (low := _number(r.get("min_cents"))) is not None]
+        highs = [high / 100 for r in same_currency if (high := _number(r.get("max_cents"))) is not None]
         period = _PERIOD_WORD.search(" ".join(text_of(r.get("title")) or "" for r in same_currency))
         return monetary_amount(
             min(lows) if lows else None,
@@ -185,14 +192,18 @@ def _pay(ranges: Any, metadata: list[dict[str, Any]]) -> dict[str, Any] | None:
     for field in metadata:
         value = field.get("value")
         if field.get("value_type") == "currency_range" and isinstance(value, dict):
-            return monetary_amount(value.get("min_value"), value.get("max_value"), text_of(value.get("unit")), None)
+            return monetary_amount(
+                _number(value.get("min_value")), _number(value.get("max_value")), text_of(value.get("unit")), None
+            )
     return None
 
 
-def _cents(value: Any) -> float | None:
+def _number(value: Any) -> float | None:
+    """A JSON number, or a number the API sent as a string ("81000.0")."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
-        return float(value) / 100
+        number = float(value)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None

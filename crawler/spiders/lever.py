@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
@@ -49,9 +50,6 @@ def listing_url(site_url: str) -> str | None:
 class LeverSpider(SourceSpider):
     name = "lever"
     api_hosts = frozenset(API_HOSTS.values())
-    # Paging is bounded by the postings themselves (see parse_page), not by link depth: without
-    # this, DEPTH_LIMIT would silently drop every page past the sixth.
-    custom_settings = {"DEPTH_LIMIT": 0}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         base = self.source.endpoint or listing_url(self.source.url)
@@ -71,7 +69,9 @@ class LeverSpider(SourceSpider):
             cb_kwargs={"base": base, "skip": skip, "limit": limit, "seen": seen},
         )
 
-    def parse_page(self, response: Response, base: str, skip: int, limit: int, seen: set[str]) -> Iterator[JobPosting | scrapy.Request]:
+    def parse_page(
+        self, response: Response, base: str, skip: int, limit: int, seen: set[str]
+    ) -> Iterator[JobPosting | scrapy.Request]:
         data = self.json_body(response)
         if data is None:
             return
@@ -80,23 +80,21 @@ class LeverSpider(SourceSpider):
             return
         self.count_page()
 
-        fresh = 0
+        fresh: dict[str, JobPosting] = {}
         for job in data:
             posting = self.job_posting(job) if isinstance(job, dict) else None
-            if posting is None or posting.key in seen:  # pages shift when a posting closes mid-crawl
-                continue
-            seen.add(posting.key)
-            fresh += 1
-            yield posting
+            if posting is not None and posting.key not in seen:  # pages shift when a posting closes mid-crawl
+                fresh.setdefault(posting.key, posting)
+        seen.update(fresh)
 
-        if len(data) != limit:  # a short page is the last; a longer one means `limit` was ignored
-            return
-        if not fresh:
-            # A full page of postings already read: the server ignores `skip`, and whatever lies
-            # past the first page cannot be reached.
-            self.problem("truncated_listing", response.url, f"the page at skip={skip} repeats earlier postings")
-            return
-        yield self._page_request(base, skip + limit, limit, seen)
+        if len(data) == limit:  # a short page is the last; a longer one means `limit` was ignored
+            if fresh:
+                yield self._page_request(base, skip + limit, limit, seen)
+            else:
+                # A full page of postings already read: the server ignores `skip`, and whatever
+                # lies past the first page cannot be reached.
+                self.problem("truncated_listing", response.url, f"the page at skip={skip} repeats earlier postings")
+        yield from fresh.values()
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Lever posting as a JobPosting; None when it has no id."""

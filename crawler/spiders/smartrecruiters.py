@@ -54,9 +54,6 @@ def listing_url(board_url: str) -> str | None:
 class SmartRecruitersSpider(SourceSpider):
     name = "smartrecruiters"
     api_hosts = frozenset({API_HOST})
-    # Paging is bounded by `totalFound`, not by link depth: without this, DEPTH_LIMIT would
-    # silently drop every page (and every detail) past the sixth.
-    custom_settings = {"DEPTH_LIMIT": 0}
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
@@ -68,7 +65,8 @@ class SmartRecruitersSpider(SourceSpider):
         if base is None:
             self.problem("bad_source_url", self.source.url, "no SmartRecruiters company identifier in this URL")
             return
-        yield self._page_request(base.split("?")[0], offset=0)
+        # The endpoint's own query (a mirror's, or a `country=` filter) is kept on every page.
+        yield self._page_request(base, offset=0)
 
     def _page_request(self, base: str, offset: int) -> scrapy.Request:
         return scrapy.Request(
@@ -116,15 +114,18 @@ class SmartRecruitersSpider(SourceSpider):
         """Once the listing is read: one detail request per posting, each knowing its
         translation key (which needs every posting of the board)."""
         keys = translation_keys(self.listed)
+        postings = base.split("?")[0].rstrip("/")
         for posting_id, summary in self.listed.items():
             yield scrapy.Request(
-                f"{base.rstrip('/')}/{posting_id}",
+                f"{postings}/{posting_id}",
                 callback=self.parse_detail,
                 errback=self.on_error,
                 cb_kwargs={"summary": summary, "translation_key": keys.get(posting_id)},
             )
 
-    def parse_detail(self, response: Response, summary: dict[str, Any], translation_key: str | None) -> Iterator[JobPosting]:
+    def parse_detail(
+        self, response: Response, summary: dict[str, Any], translation_key: str | None
+    ) -> Iterator[JobPosting]:
         detail = self.json_body(response)
         if detail is None:
             return
@@ -143,18 +144,18 @@ class SmartRecruitersSpider(SourceSpider):
             return None
         location = job.get("location") if isinstance(job.get("location"), dict) else {}
         employment = job.get("typeOfEmployment") if isinstance(job.get("typeOfEmployment"), dict) else {}
-        fallback_url = f"https://jobs.smartrecruiters.com/{self.company}/{posting_id}" if self.company else self.source.url
+        page = f"https://jobs.smartrecruiters.com/{self.company}/{posting_id}" if self.company else self.source.url
         fields: dict[str, Any] = dict(
             key=posting_id,
             external_id=posting_id,
-            url=text_of(job.get("postingUrl")) or fallback_url,
+            url=text_of(job.get("postingUrl")) or page,
             apply_url=text_of(job.get("applyUrl")),
             translation_key=translation_key,
             title=text_of(job.get("name")),
             department=_label(job.get("department")),
             description_html=_job_ad(job.get("jobAd")),
             locations=_locations(location),
-            employment_type_raw=[value for value in (text_of(employment.get("label")), text_of(employment.get("id"))) if value],
+            employment_type_raw=[text for text in (text_of(employment.get(name)) for name in ("label", "id")) if text],
             workplace_raw=_workplace(location),
             date_posted_raw=text_of(job.get("releasedDate")),
             stated_language=_language(job),
