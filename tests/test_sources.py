@@ -171,3 +171,12 @@ def test_sources_detect_finds_boards_a_careers_page_embeds(site_server, tmp_path
         "ashby\thttps://jobs.ashbyhq.com/serval",
     ]
     assert requests == ["/careers/"]
+
+
+def test_the_bundled_sources_file_names_every_ats_and_tradingview():
+    from crawler.crawl import SPIDERS
+    from crawler.data import data_dir
+
+    sources = load_sources(data_dir() / "sources.yml")
+    assert {source.kind for source in sources} == set(SPIDERS)
+    assert any(source.name == "tradingview" and source.kind == "careers_site" for source in sources)
