@@ -42,7 +42,7 @@ ATS_URL_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ("smartrecruiters", re.compile(r"^(careers|jobs)\.smartrecruiters\.com$")),
     ("recruitee", re.compile(r"^[a-z0-9-]+\.recruitee\.com$")),
     ("personio", re.compile(r"^[a-z0-9-]+\.jobs\.personio\.(de|com)$")),
-    ("teamtailor", re.compile(r"^[a-z0-9-]+\.teamtailor\.com$")),
+    ("teamtailor", re.compile(r"^[a-z0-9-]+(\.[a-z]{2})?\.teamtailor\.com$")),
     ("workday", re.compile(r"^[a-z0-9-]+\.wd\d+\.myworkdayjobs\.com$")),
 ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from crawler.extract import text_of
@@ -42,7 +43,7 @@ _HYBRID_WORDS = re.compile(r"hybrid|hybride|híbrido|ibrido", re.I)
 
 def iso_date(value: Any) -> str | None:
     """ISO 8601 date or UTC datetime from what sites publish: ISO strings (with or without time
-    and offset), epoch seconds or milliseconds. Anything else → None."""
+    and offset), RFC 822 dates (RSS feeds), epoch seconds or milliseconds. Anything else → None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
@@ -61,6 +62,10 @@ def iso_date(value: Any) -> str | None:
         try:
             return date.fromisoformat(text[:10]).isoformat()
         except ValueError:
+            pass
+        try:
+            parsed = parsedate_to_datetime(text)  # "Fri, 24 Jul 2026 09:05:16 +0200"
+        except (TypeError, ValueError, IndexError):
             return None
     if len(text) <= 10:
         return parsed.date().isoformat()

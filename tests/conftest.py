@@ -118,7 +118,8 @@ class RoutesHandler(BaseHTTPRequestHandler):
         elif isinstance(body, str):
             body = body.encode("utf-8")
         self.send_response(status)
-        for name, value in {"Content-Type": "text/plain; charset=utf-8", **headers}.items():
+        # One answer per connection: say so, or the client reuses it and a POST sent on it fails.
+        for name, value in {"Content-Type": "text/plain; charset=utf-8", "Connection": "close", **headers}.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -1,0 +1,166 @@
+"""Workable job boards, read through the public job widget API.
+
+One request per board: `GET https://apply.workable.com/api/v1/widget/accounts/{account}?details=true`
+answers `{"name": <account name>, "description": ..., "jobs": [...]}`, unpaged and without a
+total. With `details=true` each job carries its text, so no per-job request is needed.
+
+Why this endpoint: the careers page's own API (`POST /api/v3/accounts/{account}/jobs`, paged
+with a `token`) lists jobs without their text, which takes one more request per job
+(`GET /api/v2/accounts/{account}/jobs/{shortcode}`). That detail states the job's `language`,
+`workplace` (on_site / hybrid / remote) and salary, which the widget lacks; the widget gives
+the whole board, texts included, in one request, and the language is then told from the
+(long) description.
+
+Each job carries `shortcode` (the id in every job URL), `title`, `code`, `department`,
+`employment_type` ("Full-time", "Contract"...), `telecommuting` (remote: true / false, nothing
+about hybrid), `url` / `shortlink` (the posting page), `application_url`, `published_on`,
+`created_at` (ISO dates), the primary place as flat `city`, `state`, `country` (a name),
+`locations` [{city, region, country, countryCode, hidden}] (every place of the job), and the
+text as `description` (plus `requirements` and `benefits` on some boards; `full_description`
+on others). Some boards list a job once per place, repeating the whole job.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import quote, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.extract import text_of
+from crawler.items import JobPosting, RawLocation
+from crawler.spiders.base import SourceSpider
+
+API_HOST = "apply.workable.com"
+
+# First path segments of apply.workable.com that are not an account: short links and the API.
+_NOT_ACCOUNTS = {"j", "api"}
+
+
+def listing_url(board_url: str) -> str | None:
+    """The widget API URL for a board URL as users paste it (`apply.workable.com/acme/`, or a
+    posting `apply.workable.com/acme/j/1A2B3C4D5E/`), or None when it names no account."""
+    if (urlsplit(board_url).hostname or "").lower() != API_HOST:
+        return None
+    account = _account(board_url)
+    if account.lower() in _NOT_ACCOUNTS or not re.fullmatch(r"[A-Za-z0-9_-]+", account):
+        return None
+    return f"https://{API_HOST}/api/v1/widget/accounts/{account}?details=true"
+
+
+def _account(board_url: str) -> str:
+    """The first path segment of a board URL: the account on apply.workable.com."""
+    return next((segment for segment in urlsplit(board_url).path.split("/") if segment), "")
+
+
+class WorkableSpider(SourceSpider):
+    name = "workable"
+    api_hosts = frozenset({API_HOST})
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        url = self.source.endpoint or listing_url(self.source.url)
+        if url is None:
+            self.problem("bad_source_url", self.source.url, "no Workable account in this URL")
+            return
+        yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
+
+    def parse_listing(self, response: Response) -> Iterator[JobPosting]:
+        data = self.json_body(response)
+        if data is None:
+            return
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            self.problem("bad_json", response.url, 'expected an object with a "jobs" list')
+            return
+        self.count_page()
+        company = text_of(data.get("name"))
+        for entries in merged_jobs(jobs).values():
+            posting = self.job_posting(entries[0], entries, company)
+            if posting is not None:
+                yield posting
+
+    def job_posting(self, job: dict[str, Any], entries: list[dict[str, Any]] | None = None, company: str | None = None) -> JobPosting | None:
+        """One widget job as a JobPosting; None when it has no shortcode. `entries` are every
+        listing entry of the job (older boards repeat a job once per place), default `[job]`;
+        `company` is the account name the answer starts with."""
+        shortcode = text_of(job.get("shortcode"))
+        if shortcode is None:
+            return None
+        remote = job.get("telecommuting") is True
+        fields: dict[str, Any] = dict(
+            key=shortcode,
+            external_id=shortcode,
+            url=text_of(job.get("url")) or text_of(job.get("shortlink")) or self._posting_url(shortcode),
+            apply_url=text_of(job.get("application_url")),
+            title=text_of(job.get("title")),
+            department=text_of(job.get("department")),
+            description_html=_description(job),
+            locations=_locations(entries or [job], remote),
+            employment_type_raw=text_of(job.get("employment_type")),
+            # `telecommuting: false` covers on-site and hybrid alike, so it states nothing.
+            workplace_raw="remote" if remote else None,
+            date_posted_raw=text_of(job.get("published_on")) or text_of(job.get("created_at")),
+        )
+        if company:
+            fields["company"] = company
+        return self.posting(**fields)
+
+    def _posting_url(self, shortcode: str) -> str:
+        """The public posting page, for a job that names none: `apply.workable.com/{account}/j/{shortcode}/`."""
+        return f"https://{API_HOST}/{_account(self.source.url)}/j/{quote(shortcode)}/"
+
+
+def merged_jobs(jobs: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """The listing's entries grouped by shortcode, in listing order: one group per job."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for job in jobs:
+        shortcode = text_of(job.get("shortcode")) if isinstance(job, dict) else None
+        if shortcode is not None:
+            groups.setdefault(shortcode, []).append(job)
+    return groups
+
+
+def _description(job: dict[str, Any]) -> str | None:
+    """The whole text as the posting page shows it: `full_description` where the board gives
+    one, else the description followed by the requirements and benefits sections."""
+    full = text_of(job.get("full_description"))
+    if full:
+        return full
+    parts = [text_of(job.get(name)) for name in ("description", "requirements", "benefits")]
+    return "\n".join(part for part in parts if part) or None
+
+
+def _locations(entries: list[dict[str, Any]], remote: bool) -> list[RawLocation]:
+    """Every place of the job: the structured `locations` of each entry (the ones the board
+    hides left out), else the entry's flat city / state / country. A remote job's places say
+    where applicants may work from."""
+    found: list[RawLocation] = []
+    for entry in entries:
+        listed = entry.get("locations") if isinstance(entry.get("locations"), list) else []
+        places = [place for place in listed if isinstance(place, dict) and place.get("hidden") is not True]
+        if places:
+            found += [
+                RawLocation(
+                    city=text_of(place.get("city")),
+                    region=text_of(place.get("region")),
+                    country=text_of(place.get("countryCode")) or text_of(place.get("country")),
+                    remote=remote,
+                )
+                for place in places
+            ]
+        else:
+            found.append(
+                RawLocation(
+                    city=text_of(entry.get("city")),
+                    region=text_of(entry.get("state")),
+                    country=text_of(entry.get("country")),
+                    remote=remote,
+                )
+            )
+    unique: list[RawLocation] = []
+    for location in found:
+        if (location.city or location.region or location.country) and location not in unique:
+            unique.append(location)
+    return unique

@@ -1,0 +1,215 @@
+"""Workday career sites, read through the CXS JSON API their own pages call.
+
+A site's address is `https://{tenant}.wd{N}.myworkdayjobs.com/{site}`, often with a locale
+segment (`/en-US/{site}`). Its postings are listed 20 at a time:
+
+    POST https://{tenant}.wd{N}.myworkdayjobs.com/wday/cxs/{tenant}/{site}/jobs
+    {"appliedFacets": {}, "limit": 20, "offset": N, "searchText": ""}
+
+(a larger `limit`, or a GET without this body, is answered 400). The answer is `{"total": N,
+"jobPostings": [{title, externalPath, locationsText, postedOn, bulletFields}], "facets": [...]}`;
+only the first page's `total` is relied on (later pages may state 0). The list says little
+("2 Locations", "Posted 30+ Days Ago"), so each posting is read from its detail:
+
+    GET .../wday/cxs/{tenant}/{site}{externalPath}
+
+answering `{"jobPostingInfo": {...}, "hiringOrganization": {"name"}, "similarJobs": [...]}`, where
+jobPostingInfo has `id`, `jobReqId`, `title`, `jobDescription` (HTML), `location` (free text,
+"NJ-Parsippany", "US Remote"), `additionalLocations` [free text], `country` {descriptor,
+alpha2Code}, `jobRequisitionLocation` {descriptor, country {alpha2Code}}, `timeType` ("Full
+time"), `startDate` / `endDate` (ISO dates: posted / closes), `remoteType` on some sites, and
+`externalUrl` (the public posting page). Workday says nothing of a posting's language: the
+locale in a site's address picks the page chrome, not the posting's text.
+
+When a source names an `endpoint`, it replaces the `.../jobs` list URL, and each detail URL is
+the endpoint with its trailing `/jobs` replaced by the posting's `externalPath`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import JsonRequest, Response
+
+from crawler.extract import text_of
+from crawler.items import JobPosting, RawLocation
+from crawler.spiders.base import SourceSpider
+
+# The most postings Workday lists per request.
+PAGE_SIZE = 20
+
+_HOST = re.compile(r"([a-z0-9-]+)\.wd\d+\.myworkdayjobs\.com")
+_LOCALE = re.compile(r"[a-z]{2}(-[A-Za-z]{2,4})?")
+_SITE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def site_path(board_url: str) -> str | None:
+    """`/{site}` or `/{locale}/{site}` of a site URL as users paste it (a posting URL too:
+    `.../en-US/Careers/job/Berlin/Engineer_R123`), or None when it is no Workday site."""
+    parts = urlsplit(board_url)
+    if not _HOST.fullmatch((parts.hostname or "").lower()):
+        return None
+    segments = [segment for segment in parts.path.split("/") if segment]
+    locale = segments[:1] if len(segments) > 1 and _LOCALE.fullmatch(segments[0]) else []
+    site = segments[len(locale)] if len(segments) > len(locale) else ""
+    if not _SITE.fullmatch(site):
+        return None
+    return "/" + "/".join([*locale, site])
+
+
+def listing_url(board_url: str) -> str | None:
+    """The CXS list URL for a site URL as users paste it, or None when it is no Workday site."""
+    path = site_path(board_url)
+    if path is None:
+        return None
+    host = (urlsplit(board_url).hostname or "").lower()
+    tenant = _HOST.fullmatch(host).group(1)
+    site = path.rsplit("/", 1)[-1]
+    return f"https://{host}/wday/cxs/{tenant}/{site}/jobs"
+
+
+def detail_url(list_url: str, external_path: str) -> str:
+    """A posting's CXS detail URL: the list URL with its trailing `/jobs` replaced by the
+    posting's `externalPath` (`/job/Berlin/Engineer_R123`)."""
+    base = list_url.rstrip("/")
+    base = base.removesuffix("/jobs")
+    return base + "/" + external_path.lstrip("/")
+
+
+class WorkdaySpider(SourceSpider):
+    name = "workday"
+    # The API lives on each site's own host, which is the source's host.
+    api_hosts = frozenset()
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        url = self.source.endpoint or listing_url(self.source.url)
+        if url is None:
+            self.problem("bad_source_url", self.source.url, "no Workday tenant and site in this URL")
+            return
+        yield self._page_request(url, offset=0, total=None, seen=set())
+
+    def _page_request(self, url: str, offset: int, total: int | None, seen: set[str]) -> JsonRequest:
+        return JsonRequest(
+            url,
+            data={"appliedFacets": {}, "limit": PAGE_SIZE, "offset": offset, "searchText": ""},
+            callback=self.parse_listing,
+            errback=self.on_error,
+            cb_kwargs={"offset": offset, "total": total, "seen": seen},
+        )
+
+    def parse_listing(self, response: Response, offset: int, total: int | None, seen: set[str]) -> Iterator[scrapy.Request]:
+        data = self.json_body(response)
+        if data is None:
+            return
+        postings = data.get("jobPostings") if isinstance(data, dict) else None
+        if not isinstance(postings, list):
+            self.problem("bad_json", response.url, 'expected an object with a "jobPostings" list')
+            return
+        self.count_page()
+        if offset == 0:
+            stated = data.get("total")
+            total = stated if isinstance(stated, int) and not isinstance(stated, bool) and stated >= 0 else None
+
+        fresh = 0
+        for entry in postings:
+            path = text_of(entry.get("externalPath")) if isinstance(entry, dict) else None
+            if path is None or path in seen:  # pages shift when a posting closes mid-crawl
+                continue
+            seen.add(path)
+            fresh += 1
+            yield scrapy.Request(
+                detail_url(response.url, path),
+                headers={"Accept": "application/json"},
+                callback=self.parse_detail,
+                errback=self.on_error,
+                cb_kwargs={"page_url": self._posting_page(path)},
+            )
+
+        if total is not None and len(seen) >= total:
+            return
+        if len(postings) == PAGE_SIZE and fresh:
+            yield self._page_request(response.url, offset + PAGE_SIZE, total, seen)
+        elif total is not None:
+            self.problem("truncated_listing", response.url, f"total is {total}, the listing ended at offset {offset} after {len(seen)}")
+        elif len(postings) == PAGE_SIZE:
+            self.problem("truncated_listing", response.url, f"the page at offset {offset} repeats earlier postings")
+
+    def parse_detail(self, response: Response, page_url: str | None = None) -> Iterator[JobPosting]:
+        data = self.json_body(response)
+        if data is None:
+            return
+        if not isinstance(data, dict) or not isinstance(data.get("jobPostingInfo"), dict):
+            self.problem("bad_json", response.url, 'expected an object with a "jobPostingInfo" object')
+            return
+        self.count_page()
+        posting = self.job_posting(data, page_url)
+        if posting is not None:
+            yield posting
+
+    def job_posting(self, detail: dict[str, Any], page_url: str | None = None) -> JobPosting | None:
+        """One CXS job detail (`{"jobPostingInfo": ..., "hiringOrganization": ...}`) as a
+        JobPosting; None when it has no id. `page_url` is the posting page to use when the
+        detail names none."""
+        info = detail.get("jobPostingInfo")
+        if not isinstance(info, dict):
+            return None
+        posting_id = text_of(info.get("id")) or text_of(info.get("jobPostingId"))
+        if posting_id is None:
+            return None
+        country_code = _country_code(info)
+        fields: dict[str, Any] = dict(
+            key=posting_id,
+            external_id=text_of(info.get("jobReqId")) or posting_id,
+            url=text_of(info.get("externalUrl")) or page_url or self.source.url,
+            title=text_of(info.get("title")),
+            description_html=text_of(info.get("jobDescription")),
+            locations=_locations(info, country_code),
+            employment_type_raw=text_of(info.get("timeType")),
+            workplace_raw=text_of(info.get("remoteType")),
+            date_posted_raw=text_of(info.get("startDate")),
+            valid_through_raw=text_of(info.get("endDate")),
+            country_hint=country_code,
+        )
+        organization = detail.get("hiringOrganization")
+        company = text_of(organization.get("name")) if isinstance(organization, dict) else None
+        if company:
+            fields["company"] = company
+        return self.posting(**fields)
+
+    def _posting_page(self, external_path: str) -> str | None:
+        """The public page of a posting, built from the site URL: `{site URL}{externalPath}`."""
+        path = site_path(self.source.url)
+        if path is None:
+            return None
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.source.url))
+        return f"{origin}{path}/{external_path.lstrip('/')}"
+
+
+def _country_code(info: dict[str, Any]) -> str | None:
+    """The posting's ISO country: its own `country`, else its requisition location's (the
+    posting's `country` often lacks the code)."""
+    requisition = info.get("jobRequisitionLocation")
+    for holder in (info, requisition if isinstance(requisition, dict) else {}):
+        country = holder.get("country")
+        code = text_of(country.get("alpha2Code")) if isinstance(country, dict) else None
+        if code:
+            return code.upper()
+    return None
+
+
+def _locations(info: dict[str, Any], country_code: str | None) -> list[RawLocation]:
+    """The primary location, in the posting's country (Workday states the country of the
+    primary location only), then the additional ones as written."""
+    country = info.get("country")
+    primary_country = country_code or text_of(country.get("descriptor") if isinstance(country, dict) else country)
+    primary = text_of(info.get("location"))
+    additional = info.get("additionalLocations")
+    others = additional if isinstance(additional, list) else [additional]
+    locations = [RawLocation(raw=primary, country=primary_country)] if primary else []
+    for text in map(text_of, others):
+        if text and text != primary:
+            locations.append(RawLocation(raw=text))
+    return locations
