@@ -43,6 +43,19 @@ class SourceSpider(scrapy.Spider):
 
     # -- requests ----------------------------------------------------------------------------
 
+    @staticmethod
+    def derive_api_url(board_url: str) -> str | None:
+        """The ATS API URL for a board URL as users paste it; None when it names no board."""
+        return None
+
+    def api_url(self) -> str | None:
+        """Where the spider starts: the source's `endpoint` as given (a mirror, a test server),
+        else the URL derived from its board URL; None, reported, when that names no board."""
+        url = self.source.endpoint or self.derive_api_url(self.source.url)
+        if url is None:
+            self.problem("bad_source_url", self.source.url, f"no {self.name} board named in this URL")
+        return url
+
     def on_source_host(self, url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and parts.netloc.lower() in self.hosts
@@ -69,6 +82,17 @@ class SourceSpider(scrapy.Spider):
         except ValueError as error:
             self.problem("bad_json", response.url, f"invalid JSON: {error}"[:300])
             return None
+
+    def json_list(self, response: Response, key: str) -> tuple[dict[str, Any], list[Any]] | None:
+        """(the JSON object, its `key` list), or None after reporting `bad_json`."""
+        data = self.json_body(response)
+        if data is None:
+            return None
+        items = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            self.problem("bad_json", response.url, f'expected an object with a "{key}" list')
+            return None
+        return data, items
 
     def posting(self, **fields: Any) -> JobPosting:
         """A JobPosting of this source, with its ATS and company filled in unless given."""

@@ -62,22 +62,18 @@ class GreenhouseSpider(SourceSpider):
     name = "greenhouse"
     api_hosts = frozenset(API_HOSTS.values())
 
+    derive_api_url = staticmethod(listing_url)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        # An endpoint (a mirror, a test server) replaces the derived URL as it is, query included.
-        url = self.source.endpoint or listing_url(self.source.url)
-        if url is None:
-            self.problem("bad_source_url", self.source.url, "no Greenhouse board token in this URL")
-            return
-        yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
+        url = self.api_url()
+        if url:
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
 
     def parse_listing(self, response: Response) -> Iterator[JobPosting]:
-        data = self.json_body(response)
-        if data is None:
+        listing = self.json_list(response, "jobs")
+        if listing is None:
             return
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.problem("bad_json", response.url, 'expected an object with a "jobs" list')
-            return
+        data, jobs = listing
         self.count_page()
 
         meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}

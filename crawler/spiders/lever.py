@@ -51,10 +51,11 @@ class LeverSpider(SourceSpider):
     name = "lever"
     api_hosts = frozenset(API_HOSTS.values())
 
+    derive_api_url = staticmethod(listing_url)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        base = self.source.endpoint or listing_url(self.source.url)
+        base = self.api_url()
         if base is None:
-            self.problem("bad_source_url", self.source.url, "no Lever site name in this URL")
             return
         # A `limit` already in the endpoint sets the page size (mirrors, tests).
         limit_param = url_query_parameter(base, "limit") or ""

@@ -134,10 +134,11 @@ class PersonioSpider(SourceSpider):
         self.feeds: dict[str, list[dict[str, Any]]] = {}
         self.pending = 0
 
+    derive_api_url = staticmethod(feed_url)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        base = self.source.endpoint or feed_url(self.source.url)
+        base = self.api_url()
         if base is None:
-            self.problem("bad_source_url", self.source.url, "no Personio career site in this URL")
             return
         self.pending = len(self.languages)
         for language in self.languages:

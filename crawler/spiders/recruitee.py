@@ -39,21 +39,18 @@ class RecruiteeSpider(SourceSpider):
     # The API lives on each company's own career site host, which is the source's own host.
     api_hosts: frozenset[str] = frozenset()
 
+    derive_api_url = staticmethod(listing_url)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.source.endpoint or listing_url(self.source.url)
-        if url is None:
-            self.problem("bad_source_url", self.source.url, "no Recruitee career site in this URL")
-            return
-        yield scrapy.Request(url, callback=self.parse_offers, errback=self.on_error)
+        url = self.api_url()
+        if url:
+            yield scrapy.Request(url, callback=self.parse_offers, errback=self.on_error)
 
     def parse_offers(self, response: Response) -> Iterator[JobPosting]:
-        data = self.json_body(response)
-        if data is None:
+        listing = self.json_list(response, "offers")
+        if listing is None:
             return
-        offers = data.get("offers") if isinstance(data, dict) else None
-        if not isinstance(offers, list):
-            self.problem("bad_json", response.url, 'expected an object with an "offers" list')
-            return
+        _, offers = listing
         self.count_page()
         for offer in offers:
             if isinstance(offer, dict):

@@ -60,10 +60,11 @@ class SmartRecruitersSpider(SourceSpider):
         self.company = company_identifier(source.url)
         self.listed: dict[str, dict[str, Any]] = {}  # posting id → summary, over all pages
 
+    derive_api_url = staticmethod(listing_url)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        base = self.source.endpoint or listing_url(self.source.url)
+        base = self.api_url()
         if base is None:
-            self.problem("bad_source_url", self.source.url, "no SmartRecruiters company identifier in this URL")
             return
         # The endpoint's own query (a mirror's, or a `country=` filter) is kept on every page.
         yield self._page_request(base, offset=0)

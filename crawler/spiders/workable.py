@@ -59,21 +59,18 @@ class WorkableSpider(SourceSpider):
     name = "workable"
     api_hosts = frozenset({API_HOST})
 
+    derive_api_url = staticmethod(listing_url)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.source.endpoint or listing_url(self.source.url)
-        if url is None:
-            self.problem("bad_source_url", self.source.url, "no Workable account in this URL")
-            return
-        yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
+        url = self.api_url()
+        if url:
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
 
     def parse_listing(self, response: Response) -> Iterator[JobPosting]:
-        data = self.json_body(response)
-        if data is None:
+        listing = self.json_list(response, "jobs")
+        if listing is None:
             return
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            self.problem("bad_json", response.url, 'expected an object with a "jobs" list')
-            return
+        data, jobs = listing
         self.count_page()
         company = text_of(data.get("name"))
         for entries in merged_jobs(jobs).values():

@@ -84,12 +84,12 @@ class WorkdaySpider(SourceSpider):
     # The API lives on each site's own host, which is the source's host.
     api_hosts = frozenset()
 
+    derive_api_url = staticmethod(listing_url)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.source.endpoint or listing_url(self.source.url)
-        if url is None:
-            self.problem("bad_source_url", self.source.url, "no Workday tenant and site in this URL")
-            return
-        yield self._page_request(url, offset=0, total=None, seen=set())
+        url = self.api_url()
+        if url:
+            yield self._page_request(url, offset=0, total=None, seen=set())
 
     def _page_request(self, url: str, offset: int, total: int | None, seen: set[str]) -> JsonRequest:
         return JsonRequest(
