@@ -58,6 +58,7 @@ class JobPosting:
     language: str | None = None
     language_confidence: float | None = None
     language_method: str | None = None
+    secondary_language: str | None = None  # the other language of a bilingual posting
     employment_type: str | None = None
     workplace: str | None = None
     date_posted: str | None = None

@@ -107,7 +107,7 @@ _COUNTRY_ALIASES = {
     "East Timor": "TL", "Vatican": "VA", "Palestine": "PS",
     "DRC": "CD", "DR Congo": "CD", "Democratic Republic of the Congo": "CD",
     "Republic of the Congo": "CG", "Macedonia": "MK", "Laos": "LA", "Iran": "IR", "Syria": "SY",
-    "KSA": "SA",
+    "KSA": "SA", "한국": "KR", "ประเทศไทย": "TH", "Republic of Ireland": "IE", "Eire": "IE",
 }
 
 # Scopes wider than a country. They never resolve, even where a locale uses one as a country's
@@ -120,7 +120,7 @@ _NOT_COUNTRIES = frozenset(
         "Asia-Pacific", "Europe", "EU", "EEA", "European Union", "Eurozone", "Africa", "Middle East",
         "MENA", "Oceania", "Nordics", "DACH", "Benelux", "CEE", "Global", "Worldwide", "Anywhere",
         "International", "Earth", "World", "Multiple Locations", "Various", "Various Locations",
-        "Flexible", "N/A", "TBD", "Other",
+        "Flexible", "N/A", "TBD", "Other", "All Locations", "Any Location",
     )
 )
 
@@ -290,9 +290,10 @@ def _city_index() -> tuple[dict[str, list[_City]], dict[str, list[_City]]]:
         )
         official = _normalise(record["name"])
         by_name[official].append(city)
-        # Two-letter alternate names are codes ("NY", "LA"), and mean states or countries here.
+        # Two-letter Latin alternate names are codes ("NY", "LA"), and mean states or countries
+        # here; two Han characters are a name ("大阪").
         for alternate in {_normalise(name) for name in record["alternatenames"]} - {official}:
-            if len(alternate) > 2:
+            if len(alternate) > 2 or not alternate.isascii():
                 by_alternate[alternate].append(city)
     return dict(by_name), dict(by_alternate)
 
@@ -356,8 +357,8 @@ _LEADING_ARRANGEMENT_RE = re.compile(
 _TRAILING_ARRANGEMENT_RE = re.compile(rf"\s*[-:–—]?\s*\b{_ARRANGEMENT}\s*$", re.IGNORECASE)
 
 # How sources chain the levels of one place: "City, Region, Country", "Country - City",
-# "City | Country", "City / Country", "Remote (UK)".
-_PART_SEPARATOR_RE = re.compile(r"[,;|/()\[\]•·]|\s[-–—]\s|\s[-–—]|[-–—]\s")
+# "City | Country", "City / Country", "Remote (UK)", "US: All locations".
+_PART_SEPARATOR_RE = re.compile(r"[,;|/()\[\]•·]|\s[-–—]\s|\s[-–—]|[-–—]\s|:\s")
 
 # With a house number, these words mark a street address, not a place name.
 _STREET_WORDS = frozenset(
@@ -365,7 +366,15 @@ _STREET_WORDS = frozenset(
     "strasse straße str weg platz gasse allee calle carrer avenida rua via viale piazza plaza "
     "straat laan gracht ul ulica chemin place square building".split()
 )
+# ...and so do words ending like these, compounds in German, Dutch and the Nordic languages
+# ("Herengracht 100", "Kurfürstendamm 21" aside).
+_STREET_SUFFIXES = (
+    "strasse", "str", "weg", "gracht", "straat", "laan", "plein", "gasse", "allee", "vej", "gatan",
+    "gade", "veien", "katu", "utca",
+)
 _DIGIT_RE = re.compile(r"\d")
+# Dutch postcodes ("1015 BS"): the letters would otherwise survive as a word of the place name.
+_NL_POSTCODE_RE = re.compile(r"\b\d{4}\s?[A-Z]{2}\b")
 
 # "Austin TX" written without the comma.
 _TRAILING_STATE_RE = re.compile(r"^(.*\S)\s+([A-Z]{2})$")
@@ -387,8 +396,9 @@ def _clean_part(part: str) -> str:
     """One level of a place name, without postcodes, arrangement words and non-places."""
     text = part
     if _DIGIT_RE.search(part):
-        kept = [word for word in part.split() if not _DIGIT_RE.search(word)]
-        if _STREET_WORDS & {_key(word) for word in kept}:
+        kept = [word for word in _NL_POSTCODE_RE.sub(" ", part).split() if not _DIGIT_RE.search(word)]
+        keys = {_key(word) for word in kept}
+        if keys & _STREET_WORDS or any(key.endswith(_STREET_SUFFIXES) for key in keys):
             return ""
         text = " ".join(kept)
     text = _LEADING_ARRANGEMENT_RE.sub("", text)
@@ -399,13 +409,42 @@ def _clean_part(part: str) -> str:
     return text
 
 
+def _is_country_code(text: str) -> bool:
+    return 2 <= len(text) <= 3 and text.isupper() and resolve_country(text) is not None
+
+
+def _hyphenated_levels(part: str) -> list[str]:
+    """ "FR-Paris", "IN-KA-Bangalore", "Germany-Munich": levels an ATS joined with bare hyphens.
+
+    Only split where a piece is plainly a country (an upper-case ISO code at either end, or a
+    country name beside a known city), so that "Cluj-Napoca", "Baden-Württemberg" and
+    "Ile-de-France" stay whole.
+    """
+    pieces = part.split("-")
+    if len(pieces) < 2 or not all(piece.strip() for piece in pieces) or resolve_country(part):
+        return [part]
+    if _is_country_code(pieces[0].strip()) or _is_country_code(pieces[-1].strip()):
+        return [piece.strip() for piece in pieces]
+    if len(pieces) == 2:
+        first, second = (piece.strip() for piece in pieces)
+        for country, city in ((first, second), (second, first)):
+            if resolve_country(country) and _find_city(city, resolve_country(country), None, None):
+                return [first, second]
+    return [part]
+
+
 def _parts(text: str) -> list[str]:
     """The levels of one place, in the order written, noise removed."""
     parts = []
     for raw_part in _PART_SEPARATOR_RE.split(text):
-        part = _clean_part(raw_part)
-        if not part:
+        cleaned = _clean_part(raw_part)
+        if not cleaned:
             continue
+        levels = _hyphenated_levels(cleaned) if "-" in cleaned else [cleaned]
+        if len(levels) > 1:
+            parts.extend(level for level in map(_clean_part, levels) if level)
+            continue
+        part = levels[0]
         match = _TRAILING_STATE_RE.match(part)
         if match and match.group(2) in _subdivision_tables()[1]:
             parts.extend((match.group(1), match.group(2)))
@@ -432,7 +471,10 @@ def _prefer_subdivision(
     subdivision: _Subdivision, part: str, country: str, before: list[str], hint: str | None
 ) -> bool:
     """Whether a part that names both a state and a country ("Dover, DE", "Atlanta, Georgia")
-    means the state: whichever has the preceding city wins, then the hint, then US habit."""
+    means the state: not when the country is named before it too ("Deutschland (DE)"), else
+    whichever has the preceding city wins, then the hint, then US habit."""
+    if any(resolve_country(earlier) == country for earlier in before):
+        return False
     for city in before:
         match = _find_city(city, subdivision.country, subdivision.admin1, None)
         if match is not None and match.admin1 == subdivision.admin1:
@@ -691,10 +733,26 @@ def _split_city_list(text: str) -> list[str]:
     return [f"{city}, {items[-1]}" for city in cities] if country else cities
 
 
+# "Remote (US/Canada)", "Hybrid (DE, AT & CH)": one scope over a list of countries.
+_SCOPE_RE = re.compile(r"^(.*?)\s*[(\[]([^()\[\]]+)[)\]]\s*$")
+_SCOPE_ITEM_RE = re.compile(r"\s*(?:[/,&+]|\s(?:and|or|und|oder|et|ou|y|o|e)\s)\s*", re.IGNORECASE)
+
+
+def _split_scope(text: str) -> list[str]:
+    """One place per country of a bracketed list of countries, each with the scope before it."""
+    match = _SCOPE_RE.match(text)
+    if match:
+        items = [item for item in _SCOPE_ITEM_RE.split(match.group(2)) if item.strip()]
+        if len(items) > 1 and all(resolve_country(item) for item in items):
+            prefix = match.group(1).strip()
+            return [f"{prefix} ({item.strip()})" if prefix else item.strip() for item in items]
+    return [text]
+
+
 @lru_cache(maxsize=4096)
 def _split(text: str) -> tuple[str, ...]:
     pieces = []
-    for listed in _outside_brackets(text, _LIST_RE):
+    for listed in (scoped for piece in _outside_brackets(text, _LIST_RE) for scoped in _split_scope(piece)):
         for alternative in _split_if_places(listed, _OR_RE):
             for slashed in _split_if_places(alternative, _SLASH_RE):
                 for joined in _split_if_places(slashed, _AND_RE):
@@ -706,7 +764,8 @@ def split_locations(text: str) -> list[str]:
     """Split a free-text field naming several places into one string per place.
 
     "Berlin; Paris", "Denver, CO; New York, NY", "London or Remote (UK)", "Berlin / München"
-    split; "Austin, TX", "Frankfurt/Main" and "Trinidad and Tobago" do not.
+    and "Remote (US/Canada)" split; "Austin, TX", "Frankfurt/Main" and "Trinidad and Tobago"
+    do not.
     """
     if not isinstance(text, str) or not text.strip():
         return []

@@ -38,6 +38,7 @@ JOB_COLUMNS: dict[str, type] = {
     "language": str,
     "language_confidence": float,
     "language_method": str,
+    "secondary_language": str,
     "translation_group": str,
     "employment_type": str,
     "workplace": str,
@@ -68,7 +69,7 @@ LOCATION_COLUMNS: dict[str, type] = {
 CONTENT_COLUMNS = [
     name
     for name in JOB_COLUMNS
-    if name not in {"id", "first_seen_at", "last_seen_at", "closed_at", "status", "content_hash"}
+    if name not in {"id", "first_seen_at", "last_seen_at", "closed_at", "status", "content_hash", "secondary_language"}
 ]
 
 COUNTRY_LANGUAGES_VIEW = """
@@ -185,8 +186,14 @@ def _add_lifecycle(db: sqlite_utils.Database) -> None:
     db["jobs"].create_index(["source", "status", "last_seen_at"])
 
 
+def _add_secondary_language(db: sqlite_utils.Database) -> None:
+    """The other language of a bilingual posting. New databases already have it (JOB_COLUMNS)."""
+    if "secondary_language" not in db["jobs"].columns_dict:
+        db["jobs"].add_column("secondary_language", str)
+
+
 # Each migration takes the database from version N-1 to N; never edit a released one, append.
-MIGRATIONS = [_create_schema, _add_lifecycle]
+MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language]
 
 
 # -- the store -------------------------------------------------------------------------------
