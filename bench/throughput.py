@@ -1,0 +1,146 @@
+"""Throughput: the naive reference pipeline and `jobatlas crawl`, side by side on one synthetic
+careers site served from 127.0.0.1.
+
+    python bench/throughput.py [--postings 2000] [--profile]
+
+The site (bench/synthetic.py: pages of 15-40 KB in five languages, multi-location postings, a
+paginated listing) is written to disk and served by Twisted's static file server in its own
+process; its own capacity is measured first, so that it is known not to be the bottleneck.
+Both crawls use the same concurrency (16 requests per host, no AutoThrottle: a benchmark
+measures the crawler, not politeness delays). Prints pages/s, postings/s, CPU seconds per 1,000
+postings, peak RSS, and the ratio jobatlas / naive. `--profile` adds jobatlas's top functions
+by cumulative time."""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import resource
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synthetic import PER_LISTING_PAGE, listing_page, posting_page  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CONCURRENCY = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "AUTOTHROTTLE_ENABLED=false"]
+
+
+def write_site(root: Path, postings: int) -> None:
+    """Static files: /jobs/index.html, /jobs/page-N.html (listing), /jobs/N.html (postings)."""
+    (root / "jobs").mkdir(parents=True)
+    for page in range(0, (postings + PER_LISTING_PAGE - 1) // PER_LISTING_PAGE):
+        html = listing_page(page, postings).replace('href="/jobs/?page=', 'href="/jobs/page-')
+        html = html.replace('">Next</a>', '.html">Next</a>').replace(f'page-{page + 1}"', f'page-{page + 1}.html"')
+        (root / "jobs" / ("index.html" if page == 0 else f"page-{page}.html")).write_text(html, encoding="utf-8")
+    for number in range(postings):
+        (root / "jobs" / f"{number}.html").write_text(posting_page(number), encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(root: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "twisted", "web", "--path", str(root), "--listen", f"tcp:{port}:interface=127.0.0.1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    origin = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(origin + "/jobs/", timeout=1).read()
+            return server, origin
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("the static server did not start")
+
+
+def server_capacity(origin: str, postings: int, seconds: float = 3.0) -> float:
+    """Pages/s the server gives 8 plain clients: the crawlers must stay well below it."""
+    deadline = time.perf_counter() + seconds
+
+    def fetch_loop(offset: int) -> int:
+        count = 0
+        while time.perf_counter() < deadline:
+            urllib.request.urlopen(f"{origin}/jobs/{(offset + count * 8) % postings}.html", timeout=5).read()
+            count += 1
+        return count
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        return sum(pool.map(fetch_loop, range(8))) / seconds
+
+
+def measured(command: list[str], cwd: Path = REPO) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"{command[2:4]} failed:\n{result.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss // 1024
+
+
+def count_rows(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def report(label: str, wall: float, cpu: float, rss: int, postings: int) -> float:
+    pages = postings + (postings + PER_LISTING_PAGE - 1) // PER_LISTING_PAGE
+    print(f"{label:10} {pages / wall:8.0f} pages/s {postings / wall:8.0f} postings/s "
+          f"{1000 * cpu / postings:7.1f} CPU s/1,000 postings  peak RSS {rss} MB  ({wall:.1f} s, {postings} stored)")
+    return postings / wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postings", type=int, default=2000)
+    parser.add_argument("--profile", action="store_true", help="print jobatlas's top functions by cumulative time")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        write_site(tmp_path / "site", args.postings)
+        server, origin = serve(tmp_path / "site")
+        try:
+            print(f"server alone: {server_capacity(origin, args.postings):.0f} pages/s to 8 plain clients")
+            naive_db = tmp_path / "naive.db"
+            # Run outside the checkout, so that Scrapy does not load jobatlas's project settings.
+            wall, cpu, rss = measured([sys.executable, "-m", "scrapy", "runspider", str(REPO / "bench" / "naive_spider.py"),
+                                       "-a", f"start={origin}/jobs/", "-a", f"db={naive_db}", *CONCURRENCY], cwd=tmp_path)
+            naive = report("naive", wall, cpu, rss, count_rows(naive_db, "jobs"))
+
+            sources = tmp_path / "sources.yml"
+            sources.write_text(yaml.safe_dump({"sources": [{"name": "synthetic", "url": origin + "/jobs/"}]}))
+            crawl = [sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(sources), "--db", str(tmp_path / "jobs.db"),
+                     "--quiet", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "--set", "AUTOTHROTTLE_ENABLED=false"]
+            if args.profile:
+                crawl = [sys.executable, "-m", "cProfile", "-o", str(tmp_path / "profile"), *crawl[1:]]
+            wall, cpu, rss = measured(crawl)
+            jobatlas = report("jobatlas", wall, cpu, rss, count_rows(tmp_path / "jobs.db", "jobs"))
+            print(f"jobatlas / naive: {jobatlas / naive:.1f}x")
+            if args.profile:
+                import pstats
+
+                pstats.Stats(str(tmp_path / "profile")).sort_stats("cumulative").print_stats(30)
+        finally:
+            server.terminate()
+
+
+if __name__ == "__main__":
+    main()
