@@ -27,6 +27,9 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
+# Careers sites: how many links (not counting next pages and language versions) from the
+# careers URL a page may be.
+JOBATLAS_MAX_LINK_HOPS = 5
 # Wait as long as a 429/503's Retry-After asks, up to this many seconds.
 RETRY_AFTER_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {

@@ -52,8 +52,6 @@ def is_html(response: Response) -> bool:
 
 class CareersSiteSpider(SourceSpider):
     name = "careers_site"
-    # Links are followed by guesswork here, so their depth is bounded (ATS spiders page by count).
-    custom_settings = {"DEPTH_LIMIT": 6}
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
@@ -139,25 +137,37 @@ class CareersSiteSpider(SourceSpider):
                 self.boards[board] = kind
                 self.problem("ats_board_found", response.url, f"{kind} board {board}")
 
-        links = {url for url in alternates.values() if self.on_source_host(url)}
+        # A listing's next pages and language versions are more of the same page; a link to a
+        # posting (or a sub-listing) is one hop further. Hops are bounded, pagination is not.
+        hops = response.meta.get("hops", 0)
+        same_level = {url for url in alternates.values() if self.on_source_host(url)}
+        further: set[str] = set()
         if not extraction.postings:  # a listing: follow its postings and its next pages
-            candidates = job_links(selector, response.url, self.listing_prefix)
-            candidates |= pagination_links(selector, response.url)
-            links |= {url for url in candidates if self.on_source_host(url)}
-        links.discard(canonical(response.url))
-        depth_limit = self.settings.getint("DEPTH_LIMIT")
-        if links and depth_limit and response.meta.get("depth", 0) >= depth_limit:
-            # Links past the limit are dropped, so the listing is not known to be complete.
-            self.problem("depth_limit", response.url, "links deeper than DEPTH_LIMIT not followed")
-        if not extraction.postings and not links:
+            same_level |= {url for url in pagination_links(selector, response.url) if self.on_source_host(url)}
+            further = {url for url in job_links(selector, response.url, self.listing_prefix) if self.on_source_host(url)}
+        own_url = canonical(response.url)
+        same_level.discard(own_url)
+        further -= same_level | {own_url}
+        if not extraction.postings and not same_level and not further:
             self.problem("no_job_markup", response.url, "no JobPosting and no links to follow")
-        for url in sorted(links):
-            yield self._page_request(url)
+        if further and hops >= self.max_hops:
+            # Links past the limit are dropped, so the listing is not known to be complete.
+            self.problem("depth_limit", response.url, f"links more than {self.max_hops} hops from the careers URL")
+            further = set()
+        for url in sorted(same_level):
+            yield self._page_request(url, hops)
+        for url in sorted(further):
+            yield self._page_request(url, hops + 1)
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _page_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error)
+    @property
+    def max_hops(self) -> int:
+        """Links are followed by guesswork here, so how far from the careers URL is bounded."""
+        return self.settings.getint("JOBATLAS_MAX_LINK_HOPS")
+
+    def _page_request(self, url: str, hops: int = 0) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error, meta={"hops": hops})
 
     def on_page_error(self, failure: Failure) -> None:
         """A page that is gone closes the posting it held (its key is its URL)."""
