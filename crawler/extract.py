@@ -213,11 +213,17 @@ def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str
     return links
 
 
+# A cheap first look at a link before parsing it: every ATS host has one of these in its name.
+_ATS_HOST_WORDS = re.compile(r"greenhouse\.io|lever\.co|ashbyhq|workable|smartrecruiters|recruitee|personio|teamtailor|myworkdayjobs")
+
+
 def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
     """ATS boards a careers page embeds or links (iframes, embed scripts, links to postings):
     board URL → kind."""
     boards = {}
     for reference in selector.xpath("//a/@href | //iframe/@src | //script/@src").getall():
+        if not _ATS_HOST_WORDS.search(reference):
+            continue
         found = board_url(urljoin(base_url, reference.strip()))
         if found:
             kind, url = found
