@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib.util
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -39,12 +38,9 @@ SPIDERS: dict[str, str] = {
 }
 
 
-def spider_for(kind: str) -> type[Spider] | None:
-    """The spider class for a source kind, or None while that family has no spider yet."""
-    path = SPIDERS.get(kind)
-    if path is None or importlib.util.find_spec(path.rsplit(".", 1)[0]) is None:
-        return None
-    return load_object(path)
+def spider_for(kind: str) -> type[Spider]:
+    """The spider class for a source kind (the sources file admits only the kinds listed above)."""
+    return load_object(SPIDERS[kind])
 
 
 @dataclass
@@ -91,7 +87,7 @@ def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] 
             run.schedule(source)
         if run.crawlers:
             run.process.start()
-    return [_summary(name, crawler.stats.get_stats()) for name, crawler in run.crawlers.items()] + run.unsupported
+    return [_summary(name, crawler.stats.get_stats()) for name, crawler in run.crawlers.items()]
 
 
 # Written in a source's JOBDIR when its run was stopped politely: the run's start, for the resume.
@@ -131,15 +127,10 @@ class _Run:
         self.process = process
         self.state_dir = Path(f"{db_path}.state")
         self.crawlers: dict[str, Crawler] = {}
-        self.unsupported: list[SourceSummary] = []
         self.named_boards = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
 
     def schedule(self, source: Source) -> None:
-        spider = spider_for(source.kind or "careers_site")
-        if spider is None:
-            self.unsupported.append(SourceSummary(source.name, "failed", problems={f"unsupported_kind_{source.kind}": 1}))
-            return
-        crawler = self.process.create_crawler(spider)
+        crawler = self.process.create_crawler(spider_for(source.kind or "careers_site"))
         self._prepare_state(source, crawler.settings)  # a crawler's settings freeze when it starts
         crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
         crawler.signals.connect(self._keep_or_drop_state, signal=signals.spider_closed)
@@ -170,7 +161,7 @@ class _Run:
     def _follow_boards(self, spider: Spider) -> None:
         for board, kind in getattr(spider, "boards", {}).items():
             name = f"{spider.source.name}.{kind}"
-            if board in self.named_boards or name in self.crawlers or spider_for(kind) is None:
+            if board in self.named_boards or name in self.crawlers:
                 continue
             endpoint = self.process.settings.getdict("JOBATLAS_ENDPOINTS").get(board)
             self.schedule(Source(name=name, url=board, kind=kind, endpoint=endpoint, company=spider.source.company))

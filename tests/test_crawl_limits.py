@@ -1,11 +1,11 @@
-"""How far the careers-site spider follows links: every next page of a long listing, but only a
-bounded number of hops into the site - and a run that hit the bound closes nothing."""
+"""Where the careers-site spider goes: every next page of a long listing, a bounded number of hops
+into the site (a run that hit the bound closes nothing), and on to the ATS board a page embeds."""
 
 from __future__ import annotations
 
 import json
 
-from conftest import RecordingHandler, crawl_into, last_run, query
+from conftest import SITES, RecordingHandler, crawl_into, last_run, query
 
 LISTING_PAGES = 12
 
@@ -44,3 +44,23 @@ def test_every_next_page_is_followed_but_hops_are_bounded(site_server, tmp_path)
     run = last_run(db, "deep")
     assert run["problems"]["depth_limit"] == 1
     assert run["status"] == "partial"  # the listing may go on past the bound: nothing is closed
+
+
+def test_an_ats_board_embedded_in_a_careers_page_is_crawled_too(site_server, api_server, tmp_path):
+    board = json.loads((SITES / "ats" / "greenhouse" / "board.json").read_text(encoding="utf-8"))
+    site = tmp_path / "site"
+    (site / "careers").mkdir(parents=True)
+    (site / "careers" / "index.html").write_text(
+        '<h1>Join Harborline</h1><div id="grnhse_app"></div>'
+        '<script src="https://boards.greenhouse.io/embed/job_board/js?for=harborline"></script>'
+    )
+    with api_server({"GET /v1/boards/harborline/jobs": (200, board)}) as (api, _), site_server(site) as (origin, _):
+        endpoints = json.dumps({"https://boards.greenhouse.io/harborline": f"{api}/v1/boards/harborline/jobs"})
+        result, db = crawl_into(tmp_path, [{"name": "harborline", "url": origin + "/careers/"}],
+                                "--set", f"JOBATLAS_ENDPOINTS={endpoints}")
+    assert result.returncode == 0, result.stderr
+    assert last_run(db, "harborline")["problems"]["ats_board_found"] == 1
+    followed = last_run(db, "harborline.greenhouse")
+    assert followed["status"] == "complete" and followed["postings_seen"] == len(board["jobs"])
+    sources = {row["source"] for row in query(db, "SELECT DISTINCT source FROM jobs")}
+    assert sources == {"harborline.greenhouse"}
