@@ -111,18 +111,27 @@ _COUNTRY_ALIASES = {
 }
 
 # Scopes wider than a country. They never resolve, even where a locale uses one as a country's
-# name ("America"), and in free text they are neither a city nor a region.
-_NOT_COUNTRIES = frozenset(
+# name ("America"), and in free text they are neither a city nor a region; a location that names
+# one and no country keeps it as its region ("Remote - EMEA").
+_WIDE_SCOPES = frozenset(
     _key(name)
     for name in (
         "EMEA", "EMEIA", "AMER", "AMERS", "Americas", "America", "North America", "South America",
         "Latin America", "LATAM", "LatAm", "LAC", "APAC", "APJ", "APJC", "ANZ", "Asia", "Asia Pacific",
         "Asia-Pacific", "Europe", "EU", "EEA", "European Union", "Eurozone", "Africa", "Middle East",
         "MENA", "Oceania", "Nordics", "DACH", "Benelux", "CEE", "Global", "Worldwide", "Anywhere",
-        "International", "Earth", "World", "Multiple Locations", "Various", "Various Locations",
-        "Flexible", "N/A", "TBD", "Other", "All Locations", "Any Location",
+        "International", "Earth", "World",
     )
 )
+_SCOPE_SEPARATOR_RE = re.compile(r"[-–,;:/|()]+")
+_NOT_COUNTRIES = _WIDE_SCOPES | frozenset(
+    _key(name)
+    for name in (
+        "Multiple Locations", "Various", "Various Locations", "Flexible", "N/A", "TBD", "Other",
+        "All Locations", "Any Location",
+    )
+)
+
 
 # What CLDR calls territories includes supranational and statistical codes (EU, EZ, UN, QO)
 # and "exceptionally reserved" ones (IC, EA...); only real countries are resolvable.
@@ -626,6 +635,8 @@ def _resolve(
     lat, lon = _coordinate(latitude, 90), _coordinate(longitude, 180)
     if lat is None or lon is None:
         lat, lon = (match.latitude, match.longitude) if match else (None, None)
+    if not region and not place.region and not country_code and not city_name:
+        region = next((part.strip() for part in _SCOPE_SEPARATOR_RE.split(text) if _key(part) in _WIDE_SCOPES), "")
     return (
         ("raw", text),
         ("city", city_name),
