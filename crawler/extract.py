@@ -184,7 +184,16 @@ _SKIP_EXTENSIONS = re.compile(
 )
 
 
+# Query parameters that say where a visitor came from, not which page this is.
+_TRACKING_PARAMETER = re.compile(r"^(utm_\w+|gclid|fbclid|msclkid|mc_cid|mc_eid|ref|referrer|src|source|gh_src|trk|lever-source)$")
+
+
 def canonical(url: str) -> str:
+    """One spelling per page: sorted query, no fragment, no tracking parameters."""
+    parts = urlsplit(url)
+    if parts.query:
+        kept = [pair for pair in parts.query.split("&") if not _TRACKING_PARAMETER.match(pair.split("=", 1)[0])]
+        url = parts._replace(query="&".join(kept)).geturl()
     return canonicalize_url(url, keep_fragments=False)
 
 

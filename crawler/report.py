@@ -8,6 +8,7 @@ from typing import Any
 
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
@@ -68,6 +69,8 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return "dns", str(failure.value)
     if failure.check(ResponseDataLossError):
         return "truncated", failure.getErrorMessage()[:200]
+    if failure.check(DownloadCancelledError) and _about_size(failure.getErrorMessage()):
+        return "too_large", failure.getErrorMessage()[:200]
     if failure.check(
         DownloadConnectionRefusedError,
         DownloadFailedError,
@@ -83,5 +86,14 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
             return "robots_disallowed", message
         if message.startswith("offsite"):
             return "offsite_refused", message
+        if "redirections" in message:
+            return "too_many_redirects", message
+        if _about_size(message):
+            return "too_large", message  # a compressed body that decompresses past the limit
         return "ignored", message
     return "fetch_failed", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+
+
+def _about_size(message: str) -> bool:
+    """Scrapy's words when a body passes DOWNLOAD_MAXSIZE (on the wire or decompressed)."""
+    return any(word in message.lower() for word in ("maxsize", "max size"))

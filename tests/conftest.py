@@ -35,9 +35,7 @@ class RecordingHandler(SiteHandler):
         super().do_GET()
 
 
-@pytest.fixture
-def site_server():
-    """`with site_server(root) as (origin, requests):` serves `root` (default: an empty folder)."""
+def _site_server():
 
     @contextlib.contextmanager
     def start(root: Path | None = None, handler: type[SiteHandler] = RecordingHandler) -> Iterator[tuple[str, list[str]]]:
@@ -47,6 +45,18 @@ def site_server():
             yield origin, requests
 
     return start
+
+
+@pytest.fixture
+def site_server():
+    """`with site_server(root) as (origin, requests):` serves `root` (default: an empty folder)."""
+    return _site_server()
+
+
+@pytest.fixture(scope="module")
+def site_server_module():
+    """`site_server` for module-scoped fixtures."""
+    return _site_server()
 
 
 def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
