@@ -88,6 +88,12 @@ def _job_posting_nodes(data: Any) -> Iterator[dict[str, Any]]:
 
 
 def _microdata_postings(selector: Selector, base_url: str) -> list[dict[str, Any]]:
+    # extruct resolves every itemprop URL and raises on one that cannot be parsed ("http://[::1"):
+    # such a value says nothing, so it goes before the page's microdata is read.
+    for element in selector.root.xpath("//*[@itemprop][@href or @src]"):
+        for attribute in ("href", "src"):
+            if attribute in element.attrib and absolute(base_url, element.attrib[attribute], canonicalize=False) is None:
+                del element.attrib[attribute]
     postings = []
     for item in MicrodataExtractor(add_html_node=True).extract_items(selector.root, base_url):
         if not str(item.get("type", "")).endswith("JobPosting"):
@@ -142,7 +148,9 @@ def hreflang_alternates(selector: Selector, base_url: str) -> dict[str, str]:
     for link in selector.xpath('//link[@rel="alternate"][@hreflang][@href]'):
         hreflang = link.attrib["hreflang"].strip().lower()
         if hreflang != "x-default":
-            alternates[hreflang] = canonical(urljoin(base_url, link.attrib["href"]))
+            url = absolute(base_url, link.attrib["href"])
+            if url:
+                alternates[hreflang] = url
     return alternates
 
 
@@ -197,6 +205,16 @@ def canonical(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 
+def absolute(base_url: str, href: str, canonicalize: bool = True) -> str | None:
+    """`href` made absolute against the page (and canonical); None for a URL that cannot be
+    parsed at all ("http://[::1", a port of 99999): pages carry such links, the crawl skips them."""
+    try:
+        url = urljoin(base_url, href)
+        return canonical(url) if canonicalize else url
+    except ValueError:
+        return None
+
+
 def pagination_links(selector: Selector, base_url: str) -> set[str]:
     """Next-page links: rel=next, anchors reading "next" in several languages, ?page=N links."""
     hrefs = selector.xpath('//link[@rel="next"]/@href | //a[contains(concat(" ", @rel, " "), " next ")]/@href').getall()
@@ -205,7 +223,7 @@ def pagination_links(selector: Selector, base_url: str) -> set[str]:
         href = anchor.attrib["href"]
         if _NEXT_TEXT.match(text) or _PAGE_PARAM.search(href):
             hrefs.append(href)
-    return {canonical(urljoin(base_url, href)) for href in hrefs if _followable(href)}
+    return {url for href in hrefs if _followable(href) and (url := absolute(base_url, href))}
 
 
 def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str]:
@@ -215,7 +233,9 @@ def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str
     for href in selector.xpath("//a/@href").getall():
         if not _followable(href):
             continue
-        url = canonical(urljoin(base_url, href))
+        url = absolute(base_url, href)
+        if not url:
+            continue
         path = urlsplit(url).path
         if path.startswith(listing_prefix) or JOB_PATH_WORDS.search(path):
             links.add(url)
@@ -233,7 +253,8 @@ def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
     for reference in selector.xpath("//a/@href | //iframe/@src | //script/@src").getall():
         if not _ATS_HOST_WORDS.search(reference):
             continue
-        found = board_url(urljoin(base_url, reference.strip()))
+        url = absolute(base_url, reference.strip(), canonicalize=False)
+        found = board_url(url) if url else None
         if found:
             kind, url = found
             boards[url] = kind
@@ -253,7 +274,7 @@ def _followable(href: str) -> bool:
     href = href.strip()
     if not href or href.startswith(("#", "mailto:", "tel:", "javascript:", "data:")):
         return False
-    return not _SKIP_EXTENSIONS.search(urlsplit(href).path)
+    return not _SKIP_EXTENSIONS.search(href.split("?", 1)[0].split("#", 1)[0])
 
 
 # -- schema.org JobPosting → JobPosting item -----------------------------------------------
@@ -384,5 +405,5 @@ def _apply_url(node: dict[str, Any], page_url: str) -> str | None:
             target = action.get("target")
             target = target.get("urlTemplate") if isinstance(target, dict) else target
             if isinstance(target, str) and target.startswith(("http://", "https://", "/")):
-                return urljoin(page_url, target)
+                return absolute(page_url, target, canonicalize=False)
     return None

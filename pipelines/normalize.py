@@ -3,6 +3,7 @@ remote, salary to min / max / ISO 4217 currency / period."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timezone
@@ -71,7 +72,10 @@ def iso_date(value: Any) -> str | None:
         return parsed.date().isoformat()
     if parsed.tzinfo is None:
         return parsed.isoformat(timespec="seconds")
-    return parsed.astimezone(timezone.utc).isoformat(timespec="seconds")
+    try:
+        return parsed.astimezone(timezone.utc).isoformat(timespec="seconds")
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        return None
 
 
 def employment_type(value: Any) -> str | None:
@@ -144,7 +148,7 @@ def _amount(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value) if value >= 0 else None
+        return float(value) if value >= 0 and math.isfinite(value) else None
     text = text_of(value)
     if not text:
         return None
@@ -154,9 +158,10 @@ def _amount(value: Any) -> float | None:
     digits = re.sub(r"[.,](\d{1,2})$", r"#\1", digits)
     digits = re.sub(r"[.,]", "", digits).replace("#", ".")
     try:
-        return float(digits)
+        amount = float(digits)
     except ValueError:
         return None
+    return amount if math.isfinite(amount) else None
 
 
 def _fold(text: str) -> str:

@@ -58,7 +58,13 @@ class CareersSiteSpider(SourceSpider):
         # ATS boards the site embeds or links (board URL → kind): crawled after this spider.
         self.boards: dict[str, str] = {}
         path = urlsplit(source.url).path or "/"
-        self.listing_prefix = path if path.endswith("/") else posixpath.dirname(path) + "/"
+        # "/careers/" and "/careers" are the listing's folder; "/careers/index.html" is in it.
+        if path.endswith("/"):
+            self.listing_prefix = path
+        elif "." in path.rsplit("/", 1)[-1]:
+            self.listing_prefix = posixpath.dirname(path).rstrip("/") + "/"
+        else:
+            self.listing_prefix = path + "/"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._page_request(self.source.url)

@@ -271,12 +271,14 @@ def _locations(places: list[Any], remote: bool) -> list[RawLocation]:
     return locations
 
 
-def _included(resources: Any) -> dict[tuple[Any, str], dict[str, Any]]:
+def _included(resources: Any) -> dict[tuple[str, str], dict[str, Any]]:
     """A JSON:API document's `included` resources: (type, id) → attributes."""
     return {
-        (resource.get("type"), str(resource.get("id"))): resource["attributes"]
+        (resource["type"], str(resource.get("id"))): resource["attributes"]
         for resource in (resources if isinstance(resources, list) else [])
-        if isinstance(resource, dict) and isinstance(resource.get("attributes"), dict)
+        if isinstance(resource, dict)
+        and isinstance(resource.get("type"), str)
+        and isinstance(resource.get("attributes"), dict)
     }
 
 
