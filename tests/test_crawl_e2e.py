@@ -166,3 +166,9 @@ def test_demo_command_prints_the_country_per_language_table(tmp_path):
     expected = {(lang, row["country_code"]): row["jobs"] for lang in languages for row in expected_countries(lang)}
     assert printed == expected
     assert f"jobatlas serve --db {db}" in result.stdout
+
+
+@pytest.mark.parametrize("hostile", ["fr' OR '1'='1", "fr; DROP TABLE jobs; --", "%"])
+def test_cli_arguments_that_look_like_sql_are_data(demo_crawl, hostile):
+    assert countries_json(demo_crawl["db"], hostile) == []
+    assert _query(demo_crawl["db"], "SELECT COUNT(*) FROM jobs") == [(len(MANIFEST),)]

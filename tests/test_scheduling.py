@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -78,7 +79,7 @@ def test_a_second_crawl_on_the_same_store_is_refused(tmp_path, site_server):
     assert requests == []
 
 
-@pytest.mark.parametrize("stop_after", [5, 25])
+@pytest.mark.parametrize("stop_after", [5, 25, random.randint(1, POSTINGS - 10)])  # the last: a new point each run
 def test_sigkill_mid_crawl_leaves_a_consistent_store_and_the_next_run_completes(tmp_path, site_server, stop_after):
     handler = type("Slow", (SlowBigSite,), {"requests": []})
     with site_server(handler=handler) as (origin, _):
