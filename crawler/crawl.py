@@ -20,6 +20,7 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
 from crawler.report import NOTES, problems_by_kind
+from crawler.settings import user_agent
 from crawler.sources import Source, board_url
 from pipelines.store import Store
 
@@ -68,6 +69,8 @@ def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = Non
     settings.set("HTTPCACHE_DIR", str(Path(f"{db_path}.httpcache").resolve()), priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    if "JOBATLAS_CONTACT_URL" in (overrides or {}) and "USER_AGENT" not in overrides:
+        settings.set("USER_AGENT", user_agent(settings["JOBATLAS_CONTACT_URL"]), priority="cmdline")
     return settings
 
 

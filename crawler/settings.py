@@ -9,7 +9,13 @@ SPIDER_LOADER_WARN_ONLY = True
 
 # Identify ourselves, and say where to read about the crawler.
 JOBATLAS_CONTACT_URL = "https://github.com/jobatlas/jobatlas"
-USER_AGENT = f"jobatlas/0.1 (+{JOBATLAS_CONTACT_URL})"
+
+
+def user_agent(contact_url: str) -> str:
+    return f"{BOT_NAME}/0.1 (+{contact_url})"
+
+
+USER_AGENT = user_agent(JOBATLAS_CONTACT_URL)
 
 # Politeness: robots.txt, a few requests per host at once, AutoThrottle on response times.
 ROBOTSTXT_OBEY = True

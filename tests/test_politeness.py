@@ -115,3 +115,10 @@ def test_api_hosts_must_resolve_to_public_addresses(host, public):
 
         host = socket.gethostbyname("localhost")
     assert asyncio.run(HostGuardMiddleware(crawler=None)._public_only(host)) is public
+
+
+def test_the_contact_url_setting_names_the_crawler_operator():
+    from crawler.crawl import project_settings
+
+    agent = project_settings("jobs.db", {"JOBATLAS_CONTACT_URL": "https://example.org/our-crawler"})["USER_AGENT"]
+    assert agent == "jobatlas/0.1 (+https://example.org/our-crawler)"
