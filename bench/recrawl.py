@@ -1,6 +1,6 @@
 """Benchmark: crawl an unchanged synthetic careers site twice and compare.
 
-    python bench/incremental.py [--postings 2000]
+    python bench/recrawl.py [--postings 2000]
 
 Prints, for each run: wall time, HTTP 200 / 304 answers, postings new / updated / unchanged, and
 how many rows the second run rewrote (it should be none), then the time ratio second / first."""
