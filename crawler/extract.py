@@ -217,10 +217,11 @@ def absolute(base_url: str, href: str, canonicalize: bool = True) -> str | None:
 
 def pagination_links(selector: Selector, base_url: str) -> set[str]:
     """Next-page links: rel=next, anchors reading "next" in several languages, ?page=N links."""
-    hrefs = selector.xpath('//link[@rel="next"]/@href | //a[contains(concat(" ", @rel, " "), " next ")]/@href').getall()
-    for anchor in selector.xpath("//a[@href]"):
-        text = " ".join(anchor.xpath(".//text()").getall()) or anchor.attrib.get("aria-label", "")
-        href = anchor.attrib["href"]
+    root = selector.root
+    hrefs = [str(href) for href in root.xpath('//link[@rel="next"]/@href | //a[contains(concat(" ", @rel, " "), " next ")]/@href')]
+    for anchor in root.xpath("//a[@href]"):
+        text = " ".join(anchor.xpath(".//text()")) or anchor.get("aria-label", "")
+        href = anchor.get("href")
         if _NEXT_TEXT.match(text) or _PAGE_PARAM.search(href):
             hrefs.append(href)
     return {url for href in hrefs if _followable(href) and (url := absolute(base_url, href))}
@@ -230,7 +231,7 @@ def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str
     """Links that may lead to postings: under the careers URL's path, or with a job word in the
     path. The caller keeps them on the source's hosts."""
     links = set()
-    for href in selector.xpath("//a/@href").getall():
+    for href in selector.root.xpath("//a/@href"):
         if not _followable(href):
             continue
         url = absolute(base_url, href)
@@ -250,7 +251,8 @@ def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
     """ATS boards a careers page embeds or links (iframes, embed scripts, links to postings):
     board URL → kind."""
     boards = {}
-    for reference in selector.xpath("//a/@href | //iframe/@src | //script/@src").getall():
+    # lxml's own xpath: parsel would wrap each of a page's hundred links in a Selector first.
+    for reference in selector.root.xpath("//a/@href | //iframe/@src | //script/@src"):
         if not _ATS_HOST_WORDS.search(reference):
             continue
         url = absolute(base_url, reference.strip(), canonicalize=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -409,8 +408,8 @@ def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]
     """A posting as a `jobs` row with every column present (sqlite-utils' upsert_all sets
     columns missing from one record of a batch to NULL) and its `job_locations` rows."""
     job_id = stable_id(posting.source, posting.key)
-    fields = asdict(posting)
-    row = {name: fields.get(name) for name in JOB_COLUMNS}
+    # Read the columns off the posting: dataclasses.asdict would deep-copy every nested field first.
+    row = {name: getattr(posting, name, None) for name in JOB_COLUMNS}
     row.update(
         id=job_id,
         translation_group=stable_id(posting.source, posting.translation_key) if posting.translation_key else job_id,

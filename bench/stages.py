@@ -1,0 +1,86 @@
+"""Per-stage cost of a careers page, without the network or Scrapy's engine: where the CPU goes.
+
+    python bench/stages.py [--pages 2000]
+
+Builds synthetic posting pages (bench/synthetic.py), then runs each stage of the data's journey
+over all of them in turn and prints milliseconds per page for each: the spider's extraction
+(`parse_page`: JSON-LD, language evidence, links), then the pipelines clean → language → location
+→ normalize → store (batched as in a crawl). Start-up costs (the language model, the location
+gazetteer) are printed apart: a crawl pays them once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(Path(__file__).parent)]
+from synthetic import posting_page  # noqa: E402
+
+from crawler.items import JobPosting  # noqa: E402
+from crawler.sources import Source  # noqa: E402
+from crawler.spiders.careers_site import CareersSiteSpider  # noqa: E402
+from pipelines.clean import CleanPipeline  # noqa: E402
+from pipelines.language import LanguagePipeline  # noqa: E402
+from pipelines.location import LocationPipeline  # noqa: E402
+from pipelines.normalize import NormalizePipeline  # noqa: E402
+from pipelines.store import Store  # noqa: E402
+
+
+def timed(label: str, action: Callable[[], Any], per: int | None = None) -> Any:
+    started = time.perf_counter()
+    result = action()
+    elapsed = time.perf_counter() - started
+    if per:
+        print(f"{label:34} {1000 * elapsed / per:7.3f} ms/page")
+    else:
+        print(f"{label:34} {elapsed:7.2f} s once")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    args = parser.parse_args()
+    origin = "https://careers.example.com"
+    bodies = [posting_page(number).encode("utf-8") for number in range(args.pages)]
+    print(f"{args.pages} pages, {sum(map(len, bodies)) / len(bodies) / 1024:.1f} KB on average\n")
+
+    crawler = get_crawler(CareersSiteSpider, {"JOBATLAS_MAX_LINK_HOPS": 5})
+    crawler._apply_settings()
+    spider = CareersSiteSpider.from_crawler(crawler, source=Source(name="bench", url=f"{origin}/jobs/"))
+    crawler.spider = spider
+
+    language = timed("start-up: language model", LanguagePipeline)
+    location = LocationPipeline()
+    timed("start-up: location gazetteer", location.open_spider)
+    clean = CleanPipeline(crawler)
+    normalize = NormalizePipeline()
+
+    def extract() -> list[JobPosting]:
+        items = []
+        for number, body in enumerate(bodies):
+            url = f"{origin}/jobs/{number}.html"
+            response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html"}, request=Request(url))
+            items.extend(output for output in spider.parse_page(response) if isinstance(output, JobPosting))
+        return items
+
+    items = timed("extract (response + parse_page)", extract, args.pages)
+    for label, stage in (("clean", clean), ("language", language), ("location", location), ("normalize", normalize)):
+        timed(label, lambda: [stage.process_item(item) for item in items], len(items))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "jobs.db")
+        timed("store (batches of 500)", lambda: [store.save_postings(items[i : i + 500]) for i in range(0, len(items), 500)], len(items))
+        timed("store again, unchanged", lambda: [store.save_postings(items[i : i + 500]) for i in range(0, len(items), 500)], len(items))
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
