@@ -1,4 +1,4 @@
-"""The sources file: load it, validate every entry, and tell which ATS a careers URL belongs to.
+"""The sources file: load it, validate every entry, and tell which ATS board a URL names.
 
 A bad file is refused as a whole, before any request is made, with a message naming the entry
 and the problem (the CLI turns `SourcesError` into exit status 2).
@@ -7,9 +7,11 @@ and the problem (the CLI turns `SourcesError` into exit status 2).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-from urllib.parse import parse_qs, urlsplit
+from typing import Literal, NamedTuple
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import yaml
 from pydantic import (
@@ -33,57 +35,154 @@ Kind = Literal[
     "workday",
 ]
 
-# Host (and path) shapes of the public job boards; the first match wins.
-ATS_URL_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
-    ("greenhouse", re.compile(r"^(boards|job-boards)(\.eu)?\.greenhouse\.io$")),
-    ("lever", re.compile(r"^jobs(\.eu)?\.lever\.co$")),
-    ("ashby", re.compile(r"^jobs\.ashbyhq\.com$")),
-    ("workable", re.compile(r"^apply\.workable\.com$")),
-    ("smartrecruiters", re.compile(r"^(careers|jobs)\.smartrecruiters\.com$")),
-    ("recruitee", re.compile(r"^[a-z0-9-]+\.recruitee\.com$")),
-    ("personio", re.compile(r"^[a-z0-9-]+\.jobs\.personio\.(de|com)$")),
-    ("teamtailor", re.compile(r"^[a-z0-9-]+(\.[a-z]{2})?\.teamtailor\.com$")),
-    ("workday", re.compile(r"^[a-z0-9-]+\.wd\d+\.myworkdayjobs\.com$")),
-]
-
-
-# Path segments that are not a board's name: embeds, locales, API prefixes.
-_NOT_A_BOARD = re.compile(r"^(embed|api|v\d+|jobs|job|job_board|[a-z]{2}(-[a-z]{2})?)$", re.IGNORECASE)
-
 
 class SourcesError(ValueError):
     """The sources file cannot be used; the message says where and why."""
 
 
+# -- ATS boards: the one place that reads board URLs ---------------------------------------------
+#
+# Telling a source's kind, finding the boards a careers page links to, and each ATS spider's API
+# URL all start from the same question - which board does this URL name? - answered here.
+
+
+@dataclass(frozen=True)
+class Board:
+    """An ATS board as a URL names it: the host it is served on and what the ATS calls it."""
+
+    kind: Kind
+    scheme: str
+    netloc: str  # lower-cased host, with its port when the URL gives one
+    name: str | None = None  # the board's name in its path (token, slug, site); None where the host names it
+    tenant: str | None = None  # Workday: the company's name in the host
+    locale: str | None = None  # a language prefix of the path (Workday, Teamtailor): `/fr-CA/jobs` → "fr-CA"
+    eu: bool = False  # on an EU host (Greenhouse, Lever), answered by the ATS's EU API host
+
+    @property
+    def origin(self) -> str:
+        """`scheme://host` as the URL gives it: where a career site on its own host answers."""
+        return f"{self.scheme}://{self.netloc}"
+
+    @property
+    def url(self) -> str:
+        """The board's canonical URL - https, without posting, locale or query - one per board."""
+        return f"https://{self.netloc}/{self.name}" if self.name else f"https://{self.netloc}"
+
+
+class BoardShape(NamedTuple):
+    """Where an ATS serves its boards, and how a URL there names one."""
+
+    hosts: re.Pattern[str]
+    read: Callable[[Kind, SplitResult], Board | None]
+    # Companies may serve the career site on their own domain, where only a declared kind tells it.
+    on_own_domains: bool = False
+
+
+# A board's name as a URL path gives it (`%` for Ashby's names with spaces).
+_BOARD_NAME = re.compile(r"[A-Za-z0-9_.%-]+")
+# First path segments of board hosts that are embeds or APIs, never a board's name.
+_NOT_BOARD_NAMES = frozenset({"embed", "api"})
+# A language prefix of a path: `de`, `en-US`, `zh-Hant`.
+_LOCALE = re.compile(r"[a-z]{2}(-[A-Za-z]{2,4})?")
+
+
+def _named_in_path(kind: Kind, url: SplitResult) -> Board | None:
+    """Lever, Ashby, SmartRecruiters: the first path segment names the board (`jobs.lever.co/acme/<posting>`)."""
+    return _named(kind, url, _first_segment(url))
+
+
+def _greenhouse(kind: Kind, url: SplitResult) -> Board | None:
+    # Embeds (`/embed/job_board?for=acme`, `/embed/job_app?for=acme&token=1`) name the board in the query.
+    return _named(kind, url, parse_qs(url.query).get("for", [""])[0] or _first_segment(url))
+
+
+def _workable(kind: Kind, url: SplitResult) -> Board | None:
+    account = _first_segment(url)
+    # `/j/<shortcode>` is a short link to a posting, naming no account.
+    return None if account.lower() == "j" else _named(kind, url, account)
+
+
+def _workday(kind: Kind, url: SplitResult) -> Board | None:
+    segments = _path_segments(url)
+    # A language prefix (`/en-US/External`) picks the page chrome; the site's name follows it.
+    locale = segments[0] if len(segments) > 1 and _LOCALE.fullmatch(segments[0]) else None
+    site = segments[1 if locale else 0] if segments else ""
+    tenant = (url.hostname or "").split(".")[0]
+    return _named(kind, url, site, tenant=tenant, locale=locale)
+
+
+def _teamtailor(kind: Kind, url: SplitResult) -> Board:
+    # A multi-language career site serves each language under a prefix: `/de/jobs`, `/fr-CA/jobs`.
+    first = _first_segment(url)
+    return Board(kind, url.scheme, url.netloc.lower(), locale=first if _LOCALE.fullmatch(first) else None)
+
+
+def _company_site(kind: Kind, url: SplitResult) -> Board:
+    """Recruitee, Personio: the host is the company's career site; a path names a posting at most."""
+    return Board(kind, url.scheme, url.netloc.lower())
+
+
+def _named(
+    kind: Kind, url: SplitResult, name: str, tenant: str | None = None, locale: str | None = None
+) -> Board | None:
+    """The board called `name`; None when `name` is empty, an embed or API path, or not a name at all."""
+    if not _BOARD_NAME.fullmatch(name) or name.lower() in _NOT_BOARD_NAMES:
+        return None
+    host = url.netloc.lower()
+    # Greenhouse and Lever serve EU boards on `.eu.` hosts; no other board host has one.
+    return Board(kind, url.scheme, host, name=name, tenant=tenant, locale=locale, eu=".eu." in host)
+
+
+def _path_segments(url: SplitResult) -> list[str]:
+    return [segment for segment in url.path.split("/") if segment]
+
+
+def _first_segment(url: SplitResult) -> str:
+    return next(iter(_path_segments(url)), "")
+
+
+BOARD_SHAPES: dict[Kind, BoardShape] = {
+    "greenhouse": BoardShape(re.compile(r"(boards|job-boards)(\.eu)?\.greenhouse\.io"), _greenhouse),
+    "lever": BoardShape(re.compile(r"jobs(\.eu)?\.lever\.co"), _named_in_path),
+    "ashby": BoardShape(re.compile(r"jobs\.ashbyhq\.com"), _named_in_path),
+    "workable": BoardShape(re.compile(r"apply\.workable\.com"), _workable),
+    "smartrecruiters": BoardShape(re.compile(r"(careers|jobs)\.smartrecruiters\.com"), _named_in_path),
+    "recruitee": BoardShape(re.compile(r"[a-z0-9-]+\.recruitee\.com"), _company_site, on_own_domains=True),
+    "personio": BoardShape(re.compile(r"[a-z0-9-]+\.jobs\.personio\.(de|com)"), _company_site, on_own_domains=True),
+    "teamtailor": BoardShape(re.compile(r"[a-z0-9-]+(\.[a-z]{2})?\.teamtailor\.com"), _teamtailor, on_own_domains=True),
+    "workday": BoardShape(re.compile(r"[a-z0-9-]+\.wd\d+\.myworkdayjobs\.com"), _workday),
+}
+
+
 def detect_kind(url: str) -> Kind:
-    """The ATS family a careers URL belongs to, or `careers_site` for any other site."""
-    host = (urlsplit(url).hostname or "").lower()
-    for kind, pattern in ATS_URL_PATTERNS:
-        if pattern.match(host):
-            return kind
-    return "careers_site"
+    """The ATS family a careers URL belongs to, by its host, or `careers_site` for any other site."""
+    host = urlsplit(url).hostname or ""
+    return next((kind for kind, shape in BOARD_SHAPES.items() if shape.hosts.fullmatch(host)), "careers_site")
+
+
+def board_from_url(url: str, kind: Kind | None = None) -> Board | None:
+    """The board a link into an ATS names - a board, one of its postings, an embed script or
+    iframe - or None when it names none.
+
+    Without `kind` the URL's host tells the ATS. With it, the URL is read as that ATS's, and a
+    Recruitee, Personio or Teamtailor career site may be on any host (the company's own domain)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    kind = kind or detect_kind(url)
+    shape = BOARD_SHAPES.get(kind)  # careers sites have none
+    if shape is None or not (shape.on_own_domains or shape.hosts.fullmatch(parts.hostname)):
+        return None
+    return shape.read(kind, parts)
 
 
 def board_url(url: str) -> tuple[Kind, str] | None:
-    """(kind, the board's URL) for a link into an ATS - a board, one of its postings, an embed
-    script or iframe - or None when the URL is no ATS board or names none."""
-    kind = detect_kind(url)
-    if kind == "careers_site":
-        return None
-    parts = urlsplit(url)
-    origin = f"https://{parts.netloc.lower()}"
-    segments = [segment for segment in parts.path.split("/") if segment]
-    if kind in ("recruitee", "personio", "teamtailor"):
-        return kind, origin  # the company is the host name
-    if kind == "greenhouse":
-        token = parse_qs(parts.query).get("for", [None])[0]
-        token = token or next((s for s in segments if not _NOT_A_BOARD.match(s)), None)
-        return (kind, f"{origin}/{token}") if token else None
-    if kind == "workday":
-        site = next((s for s in segments if not _NOT_A_BOARD.match(s)), None)
-        return (kind, f"{origin}/{site}") if site else None
-    name = segments[0] if segments else None  # lever, ashby, workable, smartrecruiters
-    return (kind, f"{origin}/{name}") if name and name.lower() not in ("embed", "api") else None
+    """(kind, the board's canonical URL) for a link into an ATS, or None when it names no board."""
+    board = board_from_url(url)
+    return (board.kind, board.url) if board else None
+
+
+# -- the sources file ----------------------------------------------------------------------------
 
 
 class Source(BaseModel):
@@ -115,7 +214,7 @@ class Source(BaseModel):
         return url
 
     @model_validator(mode="after")
-    def _fill_in_kind(self) -> "Source":
+    def _fill_in_kind(self) -> Source:
         if self.kind is None:
             object.__setattr__(self, "kind", detect_kind(self.url))
         return self

@@ -86,6 +86,11 @@ def countries_json(db: Path, lang: str) -> list[dict]:
 # -- ATS-shaped endpoints ----------------------------------------------------------------------
 
 
+def ats_fixture(kind: str, name: str) -> Any:
+    """The parsed JSON of tests/sites/ats/<kind>/<name>: an ATS answer the tests serve or map."""
+    return json.loads((SITES / "ats" / kind / name).read_text(encoding="utf-8"))
+
+
 @dataclass
 class ApiRequest:
     method: str

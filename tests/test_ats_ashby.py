@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SITES, countries_json, crawl_into, last_run, query, stored_postings
+from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, query, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.ashby import AshbySpider, listing_url
@@ -24,10 +24,6 @@ def job_id(n: int) -> str:
     return ID(n, n)
 
 
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
 def spider() -> AshbySpider:
     return AshbySpider(source=Source(name="tidewater", url="https://jobs.ashbyhq.com/Tidewater"))
 
@@ -36,7 +32,7 @@ def spider() -> AshbySpider:
 
 
 def test_board_is_crawled_field_by_field(api_server, tmp_path):
-    with api_server({f"GET {BOARD}": (200, fixture("board.json"))}) as (origin, requests):
+    with api_server({f"GET {BOARD}": (200, ats_fixture("ashby", "board.json"))}) as (origin, requests):
         # No `kind`: detected from the board URL; `endpoint` points the crawl at the local API.
         result, db = crawl_into(
             tmp_path,
@@ -132,7 +128,7 @@ def test_bad_boards_are_reported_and_do_not_stop_the_others(api_server, tmp_path
         ),
         "GET /posting-api/job-board/busy": (429, "Too Many Requests"),
         "GET /posting-api/job-board/shapeless": (200, {"apiVersion": "1", "jobs": {"a": 1}}),
-        "GET /posting-api/job-board/odd": (200, fixture("odd.json")),
+        "GET /posting-api/job-board/odd": (200, ats_fixture("ashby", "odd.json")),
     }
     names = ["missing", "empty", "garbled", "busy", "shapeless", "odd"]
     with api_server(routes) as (origin, _):
@@ -187,6 +183,7 @@ def test_bad_boards_are_reported_and_do_not_stop_the_others(api_server, tmp_path
             "https://api.ashbyhq.com/posting-api/job-board/Tidewater?includeCompensation=true",
         ),
         ("https://jobs.ashbyhq.com/", None),
+        ("https://jobs.ashbyhq.com/api/non-user-graphql", None),  # the board page's own API, no board
         ("https://tidewater.example/careers", None),
     ],
 )
@@ -195,7 +192,7 @@ def test_listing_url_from_board_url(board_url, expected):
 
 
 def test_mapper_on_one_job():
-    posting = spider().job_posting(fixture("board.json")["jobs"][2])
+    posting = spider().job_posting(ats_fixture("ashby", "board.json")["jobs"][2])
     assert (posting.key, posting.external_id) == (job_id(3), job_id(3))
     assert posting.stated_language is None and posting.translation_key is None and posting.country_hint is None
     assert (posting.workplace_raw, posting.employment_type_raw, posting.date_posted_raw) == (

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SITES, countries_json, crawl_into, last_run, query, stored_postings
+from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, query, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.greenhouse import GreenhouseSpider, listing_url, translated_jobs
@@ -19,10 +19,6 @@ CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
 BOARD = "/v1/boards/northwind/jobs"
 
 
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
 def spider() -> GreenhouseSpider:
     return GreenhouseSpider(source=Source(name="northwind", url="https://boards.greenhouse.io/northwind"))
 
@@ -31,7 +27,7 @@ def spider() -> GreenhouseSpider:
 
 
 def test_board_is_crawled_field_by_field(api_server, tmp_path):
-    with api_server({f"GET {BOARD}": (200, fixture("board.json"))}) as (origin, requests):
+    with api_server({f"GET {BOARD}": (200, ats_fixture("greenhouse", "board.json"))}) as (origin, requests):
         # No `kind`: detected from the board URL; `endpoint` points the crawl at the local API.
         result, db = crawl_into(
             tmp_path,
@@ -121,8 +117,8 @@ def test_bad_boards_are_reported_and_do_not_stop_the_others(api_server, tmp_path
             {"Content-Type": "application/json"},
         ),
         "GET /v1/boards/busy/jobs": (429, {"status": 429, "error": "Too Many Requests"}),
-        "GET /v1/boards/truncated/jobs": (200, fixture("truncated.json")),
-        "GET /v1/boards/odd/jobs": (200, fixture("odd.json")),
+        "GET /v1/boards/truncated/jobs": (200, ats_fixture("greenhouse", "truncated.json")),
+        "GET /v1/boards/odd/jobs": (200, ats_fixture("greenhouse", "odd.json")),
     }
     names = ["missing", "empty", "garbled", "busy", "truncated", "odd"]
     with api_server(routes) as (origin, _):
@@ -185,6 +181,10 @@ def test_bad_boards_are_reported_and_do_not_stop_the_others(api_server, tmp_path
             "https://boards.greenhouse.io/embed/job_board?for=acme",
             "https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true&pay_transparency=true",
         ),
+        (  # `for=` names the board on any path, not only under /embed
+            "https://boards.greenhouse.io/?for=acme",
+            "https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true&pay_transparency=true",
+        ),
         ("https://boards.greenhouse.io/", None),
         ("https://careers.acme.com/jobs", None),
     ],
@@ -194,7 +194,7 @@ def test_listing_url_from_board_url(board_url, expected):
 
 
 def test_mapper_on_one_job():
-    jobs = fixture("board.json")["jobs"]
+    jobs = ats_fixture("greenhouse", "board.json")["jobs"]
     posting = spider().job_posting(jobs[2], translated_jobs(jobs))
     assert posting.key == posting.external_id == "4101002"
     assert posting.translation_key == "job:9002"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SITES, countries_json, crawl_into, last_run, query, stored_postings
+from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, query, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.lever import LeverSpider, listing_url
@@ -22,10 +22,6 @@ SITE = "/v0/postings/brightloop"
 ID = "6f1c2a40-1b7e-4c55-9d1e-0a5b3c2d4e0{}".format
 
 
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
 def spider() -> LeverSpider:
     return LeverSpider(source=Source(name="brightloop", url="https://jobs.lever.co/brightloop"))
 
@@ -33,7 +29,7 @@ def spider() -> LeverSpider:
 def pages(request):
     """Page 1 holds `limit` (3) postings, page 2 the last two; past them the list is empty."""
     skip = request.query["skip"][0]
-    return (200, {"0": fixture("page1.json"), "3": fixture("page2.json")}.get(skip, []))
+    return (200, {"0": ats_fixture("lever", "page1.json"), "3": ats_fixture("lever", "page2.json")}.get(skip, []))
 
 
 # -- end to end ---------------------------------------------------------------------------------
@@ -124,7 +120,7 @@ def test_site_is_crawled_page_by_page_field_by_field(api_server, tmp_path):
 
 
 def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path):
-    first_page = fixture("page1.json")[:2]
+    first_page = ats_fixture("lever", "page1.json")[:2]
     routes = {
         "GET /v0/postings/missing": (404, {"ok": False, "error": "Document not found"}),
         "GET /v0/postings/empty": (200, []),
@@ -136,7 +132,7 @@ def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path)
         "GET /v0/postings/busy": (429, {"ok": False, "error": "Too many requests"}),
         # Ignores `skip`: every page is the first one.
         "GET /v0/postings/stuck": (200, first_page),
-        "GET /v0/postings/odd": (200, fixture("odd.json")),
+        "GET /v0/postings/odd": (200, ats_fixture("lever", "odd.json")),
     }
     names = ["missing", "empty", "garbled", "busy", "stuck", "odd"]
     with api_server(routes) as (origin, requests):
@@ -197,7 +193,7 @@ def test_listing_url_from_site_url(site_url, expected):
 
 
 def test_mapper_on_one_posting():
-    posting = spider().job_posting(fixture("page1.json")[2])
+    posting = spider().job_posting(ats_fixture("lever", "page1.json")[2])
     assert (posting.key, posting.external_id) == (ID(3), ID(3))
     assert posting.stated_language is None and posting.translation_key is None
     assert posting.country_hint == "ES"

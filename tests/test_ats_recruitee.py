@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SITES, countries_json, crawl_into, last_run, stored_postings
+from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.recruitee import RecruiteeSpider, listing_url
@@ -17,12 +17,8 @@ REAL_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples" /
 FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=2")
 
 
-def offers() -> dict:
-    return json.loads((FIXTURES / "offers.json").read_text(encoding="utf-8"))
-
-
 def test_site_is_crawled_into_the_store(api_server, tmp_path):
-    with api_server({"GET /api/offers/": (200, offers())}) as (origin, requests):
+    with api_server({"GET /api/offers/": (200, ats_fixture("recruitee", "offers.json"))}) as (origin, requests):
         source = {"name": "trapkracht", "url": "https://trapkracht.recruitee.com/", "endpoint": origin + "/api/offers/"}
         result, db = crawl_into(tmp_path, [source])
     assert result.returncode == 0, result.stderr
@@ -86,9 +82,10 @@ def test_bad_sites_are_reported_and_the_others_still_crawled(api_server, tmp_pat
         "id": "910599", "title": 2026, "translations": [], "locations": None, "salary": "competitive",
         "remote": "yes", "employment_type_code": 7, "published_at": {"date": "soon"}, "careers_url": None,
     }
+    cut_json = json.dumps(ats_fixture("recruitee", "offers.json"))[:900]
     routes = {
         "GET /empty/api/offers/": (200, {"offers": []}),
-        "GET /cut/api/offers/": (200, json.dumps(offers())[:900], {"Content-Type": "application/json"}),
+        "GET /cut/api/offers/": (200, cut_json, {"Content-Type": "application/json"}),
         "GET /busy/api/offers/": (429, {"error": "rate limited"}),
         "GET /shape/api/offers/": (200, {"offers": {"id": 1}}),
         "GET /odd/api/offers/": (200, {"offers": [odd_offer, "not an offer", None]}),
@@ -128,7 +125,7 @@ def test_listing_url_from_site_urls():
 
 
 def test_one_posting_per_published_language():
-    offer = offers()["offers"][2]
+    offer = ats_fixture("recruitee", "offers.json")["offers"][2]
     postings = {p.key: p for p in spider().job_postings(offer)}
     assert set(postings) == {"910503:en", "910503:de", "910503:fr"}
     german = postings["910503:de"]
@@ -142,7 +139,7 @@ def test_one_posting_per_published_language():
 
 
 def test_an_offer_without_translations_is_one_posting_of_unstated_language():
-    [posting] = spider().job_postings(offers()["offers"][3])
+    [posting] = spider().job_postings(ats_fixture("recruitee", "offers.json")["offers"][3])
     assert (posting.key, posting.stated_language, posting.translation_key) == ("910504", None, None)
     assert posting.url == "https://trapkracht.recruitee.com/o/stage-logistique-lyon"
     [place] = posting.locations

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SITES, ApiRequest, countries_json, crawl_into, last_run, stored_postings
+from conftest import SITES, ApiRequest, ats_fixture, countries_json, crawl_into, last_run, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.smartrecruiters import SmartRecruitersSpider, company_identifier, listing_url, translation_keys
@@ -18,19 +18,15 @@ FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=2")
 LISTING = "/v1/companies/NordhafenLogistik/postings"
 
 
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
 def listing_page(request: ApiRequest) -> tuple:
     """The board pages by 3, whatever `limit` was asked (as a capped mirror would)."""
-    return 200, fixture(f"postings-offset-{request.query['offset'][0]}.json")
+    return 200, ats_fixture("smartrecruiters", f"postings-offset-{request.query['offset'][0]}.json")
 
 
 def board_routes(prefix: str = LISTING) -> dict:
     routes = {f"GET {prefix}": listing_page}
     for path in FIXTURES.glob("posting-7440001*.json"):
-        routes[f"GET {prefix}/{path.stem.removeprefix('posting-')}"] = (200, fixture(path.name))
+        routes[f"GET {prefix}/{path.stem.removeprefix('posting-')}"] = (200, ats_fixture("smartrecruiters", path.name))
     return routes
 
 
@@ -92,9 +88,9 @@ def test_board_is_crawled_into_the_store(api_server, tmp_path):
 
 
 def test_bad_boards_are_reported_and_the_others_still_crawled(api_server, tmp_path):
-    truncated = fixture("postings-truncated.json")
+    truncated = ats_fixture("smartrecruiters", "postings-truncated.json")
     routes = {
-        "GET /v1/companies/Empty/postings": (200, fixture("postings-empty.json")),
+        "GET /v1/companies/Empty/postings": (200, ats_fixture("smartrecruiters", "postings-empty.json")),
         "GET /v1/companies/Garbled/postings": (200, '{"offset": 0, "content": [', {"Content-Type": "application/json"}),
         "GET /v1/companies/Busy/postings": (429, {"message": "Too Many Requests"}, {"Retry-After": "1"}),
         "GET /v1/companies/Cut/postings": (200, truncated),
@@ -144,7 +140,8 @@ def test_company_identifier_from_board_urls():
 
 
 def test_mapping_of_one_posting():
-    job = {**fixture("postings-offset-0.json")["content"][2], **fixture("posting-744000100000003.json")}
+    summary = ats_fixture("smartrecruiters", "postings-offset-0.json")["content"][2]
+    job = {**summary, **ats_fixture("smartrecruiters", "posting-744000100000003.json")}
     posting = spider().job_posting(job, "ref:REF-200")
     assert posting.key == posting.external_id == "744000100000003"
     assert posting.title == "Ingénieur logiciel backend (H/F)"

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SITES, countries_json, crawl_into, last_run, query, stored_postings
+from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, query, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.teamtailor import TeamtailorSpider, feed_locale, feed_url
@@ -22,10 +22,6 @@ RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
 def rss(name: str) -> tuple:
     return (200, (FIXTURES / name).read_text(encoding="utf-8"), RSS)
-
-
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
 def spider(url: str = "https://nordvik.teamtailor.com/jobs") -> TeamtailorSpider:
@@ -104,7 +100,8 @@ def test_career_site_is_crawled_field_by_field(api_server, tmp_path):
 
 def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path):
     def api_page(request):
-        return (200, fixture("api-page-2.json" if request.query.get("page[number]") == ["2"] else "api-page-1.json"))
+        page = "api-page-2.json" if request.query.get("page[number]") == ["2"] else "api-page-1.json"
+        return (200, ats_fixture("teamtailor", page))
 
     routes = {
         "GET /empty/jobs.rss": (200, '<?xml version="1.0"?><rss version="2.0"><channel><title>Empty AB</title></channel></rss>', RSS),

@@ -3,10 +3,8 @@ crawled by the real `jobatlas crawl`; the mapper on single job dicts."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import SITES, countries_json, crawl_into, last_run, query, stored_postings
+from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, query, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.workable import WorkableSpider, listing_url, merged_jobs
@@ -14,10 +12,6 @@ from crawler.spiders.workable import WorkableSpider, listing_url, merged_jobs
 FIXTURES = SITES / "ats" / "workable"
 FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=2")
 WIDGET = "/api/v1/widget/accounts/fjordlight"
-
-
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
 def spider() -> WorkableSpider:
@@ -28,7 +22,7 @@ def spider() -> WorkableSpider:
 
 
 def test_board_is_crawled_field_by_field(api_server, tmp_path):
-    with api_server({f"GET {WIDGET}": (200, fixture("board.json"))}) as (origin, requests):
+    with api_server({f"GET {WIDGET}": (200, ats_fixture("workable", "board.json"))}) as (origin, requests):
         # No `kind`: detected from the board URL; `endpoint` points the crawl at the local API.
         result, db = crawl_into(
             tmp_path,
@@ -96,7 +90,7 @@ def test_bad_boards_are_reported_and_do_not_stop_the_others(api_server, tmp_path
         "GET /api/v1/widget/accounts/garbled": (200, (FIXTURES / "garbled.json").read_text(), {"Content-Type": "application/json"}),
         "GET /api/v1/widget/accounts/busy": (429, {"error": "Too Many Requests"}),
         "GET /api/v1/widget/accounts/shapeless": (200, [{"title": "a list, not a board"}]),
-        "GET /api/v1/widget/accounts/odd": (200, fixture("odd.json")),
+        "GET /api/v1/widget/accounts/odd": (200, ats_fixture("workable", "odd.json")),
     }
     names = ["missing", "empty", "garbled", "busy", "shapeless", "odd"]
     with api_server(routes) as (origin, _):

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SITES, countries_json, crawl_into, last_run, query, stored_postings
+from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, query, stored_postings
 
 from crawler.sources import Source
 from crawler.spiders.workday import WorkdaySpider, detail_url, listing_url, site_path
@@ -21,10 +21,6 @@ REAL_SAMPLES = Path(__file__).parents[2] / "shared" / "real-samples" / "workday"
 FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=2")
 SITE = "/wday/cxs/harborline/Harborline_Careers"
 BOARD_URL = "https://harborline.wd3.myworkdayjobs.com/en-US/Harborline_Careers"
-
-
-def fixture(name: str):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
 def spider() -> WorkdaySpider:
@@ -69,8 +65,8 @@ def site_routes(site: str, pages: list[dict], details: dict[str, object]) -> dic
 
 
 def test_site_is_crawled_field_by_field(api_server, tmp_path):
-    pages = [fixture("page-1.json"), fixture("page-2.json")]
-    details = fixture("details.json")
+    pages = [ats_fixture("workday", "page-1.json"), ats_fixture("workday", "page-2.json")]
+    details = ats_fixture("workday", "details.json")
     for page in pages:
         for entry in page["jobPostings"]:
             details.setdefault(entry["externalPath"], filler_detail(entry))
@@ -136,7 +132,7 @@ def test_site_is_crawled_field_by_field(api_server, tmp_path):
 
 
 def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path):
-    odd = fixture("odd.json")
+    odd = ats_fixture("workday", "odd.json")
     truncated_page = {
         "total": 30,
         "jobPostings": [
@@ -222,7 +218,7 @@ def test_detail_url_replaces_the_trailing_jobs():
 
 
 def test_mapper_on_one_detail():
-    detail = fixture("details.json")["/job/Lyon/Responsable-d-entrept_R1002"]
+    detail = ats_fixture("workday", "details.json")["/job/Lyon/Responsable-d-entrept_R1002"]
     posting = spider().job_posting(detail)
     assert (posting.key, posting.external_id, posting.title) == ("3e1c0a7f2b9d10019a4c5e7d11200001", "R1002", "Responsable d'entrepôt")
     assert posting.company == "Harborline France SAS"

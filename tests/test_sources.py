@@ -9,7 +9,9 @@ import yaml
 from conftest import run_cli
 
 from crawler.sources import (
+    Board,
     SourcesError,
+    board_from_url,
     board_url,
     detect_kind,
     load_sources,
@@ -148,10 +150,54 @@ def test_detect_kind(url, kind):
         ("https://aig.wd1.myworkdayjobs.com/en-US/aig/job/NY/Analyst_R1", ("workday", "https://aig.wd1.myworkdayjobs.com/aig")),
         ("https://boards.greenhouse.io/embed/job_board", None),
         ("https://www.example.com/careers/", None),
+        # Where the spiders and this module once read URLs differently, the rule kept:
+        # a Greenhouse token is the first segment, even a two-letter one (it was skipped as a locale)...
+        ("https://boards.greenhouse.io/hp/jobs/4012", ("greenhouse", "https://boards.greenhouse.io/hp")),
+        # ...and `for=` names the board whatever the path (the spider read it under /embed only).
+        ("https://boards.greenhouse.io/?for=acme", ("greenhouse", "https://boards.greenhouse.io/acme")),
+        # A Workday locale may carry a script (`zh-Hant`); only a leading one is skipped.
+        (
+            "https://acme.wd1.myworkdayjobs.com/zh-Hant/External/job/Taipei/Engineer_R7",
+            ("workday", "https://acme.wd1.myworkdayjobs.com/External"),
+        ),
+        ("https://apply.workable.com/j/AB12CD", None),  # a short link names no account
+        ("https://jobs.ashbyhq.com/api/non-user-graphql", None),  # nor does an API path
+        ("https://jobs.lever.co/acme<script>", None),  # not a name's shape
+        ("ftp://jobs.lever.co/acme", None),  # boards are web pages
     ],
 )
 def test_board_url(url, expected):
     assert board_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url, kind, expected",
+    [
+        (
+            "https://job-boards.eu.greenhouse.io/acme/jobs/4012",
+            None,
+            Board("greenhouse", "https", "job-boards.eu.greenhouse.io", name="acme", eu=True),
+        ),
+        ("https://jobs.lever.co/acme", "lever", Board("lever", "https", "jobs.lever.co", name="acme")),
+        (
+            "https://Acme.wd3.myworkdayjobs.com/en-US/Careers/job/Berlin/Engineer_R1",
+            None,
+            Board("workday", "https", "acme.wd3.myworkdayjobs.com", name="Careers", tenant="acme", locale="en-US"),
+        ),
+        (
+            "http://127.0.0.1:8080/fr-CA/jobs.rss",
+            "teamtailor",
+            Board("teamtailor", "http", "127.0.0.1:8080", locale="fr-CA"),
+        ),
+        # A declared Recruitee, Personio or Teamtailor source may be the company's own domain...
+        ("https://careers.acme.nl/o/cook", "recruitee", Board("recruitee", "https", "careers.acme.nl")),
+        ("https://careers.acme.nl/o/cook", None, None),  # ...which, undeclared, is just a careers site
+        ("https://careers.acme.com/acme", "lever", None),  # other ATSs serve boards on their own hosts only
+        ("https://boards.greenhouse.io/acme", "lever", None),
+    ],
+)
+def test_board_from_url(url, kind, expected):
+    assert board_from_url(url, kind) == expected
 
 
 def test_sources_detect_finds_boards_a_careers_page_embeds(site_server, tmp_path):

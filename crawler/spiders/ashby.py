@@ -14,16 +14,15 @@ maxValue, currencyCode, interval: "1 YEAR"}]}. Ashby says nothing of a posting's
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
+from crawler.sources import board_from_url
 from crawler.spiders.base import SourceSpider, monetary_amount
 
 API_HOST = "api.ashbyhq.com"
@@ -32,13 +31,10 @@ API_HOST = "api.ashbyhq.com"
 def listing_url(board_url: str) -> str | None:
     """The API URL for a board URL as users paste it (`jobs.ashbyhq.com/acme`, or a posting
     under it), or None when it names no board."""
-    parts = urlsplit(board_url)
-    if (parts.hostname or "").lower() != "jobs.ashbyhq.com":
+    board = board_from_url(board_url, "ashby")
+    if board is None:
         return None
-    board = next((segment for segment in parts.path.split("/") if segment), "")
-    if not re.fullmatch(r"[A-Za-z0-9_.%-]+", board):
-        return None
-    return f"https://{API_HOST}/posting-api/job-board/{board}?includeCompensation=true"
+    return f"https://{API_HOST}/posting-api/job-board/{board.name}?includeCompensation=true"
 
 
 class AshbySpider(SourceSpider):

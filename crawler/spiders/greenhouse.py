@@ -20,13 +20,13 @@ import math
 import re
 from collections.abc import AsyncIterator, Collection, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
+from crawler.sources import board_from_url
 from crawler.spiders.base import SourceSpider, monetary_amount
 from pipelines.location import resolve_country, split_locations
 
@@ -39,23 +39,13 @@ _PERIOD_WORD = re.compile(r"\b(hour|day|week|month|year)(?:ly)?\b|\b(annual)", r
 
 
 def listing_url(board_url: str) -> str | None:
-    """The API listing URL for a board URL as users paste it, or None when it names no board.
-
-    Accepts `boards.greenhouse.io/acme`, `job-boards.greenhouse.io/acme/jobs/123`, the EU hosts,
-    and the embed form `boards.greenhouse.io/embed/job_board?for=acme`."""
-    parts = urlsplit(board_url)
-    host = (parts.hostname or "").lower()
-    if not re.fullmatch(r"(job-)?boards(\.eu)?\.greenhouse\.io", host):
+    """The API listing URL for a board URL as users paste it (`boards.greenhouse.io/acme`,
+    `job-boards.eu.greenhouse.io/acme/jobs/123`, an embed `...?for=acme`), or None when it names no board."""
+    board = board_from_url(board_url, "greenhouse")
+    if board is None:
         return None
-    segments = [segment for segment in parts.path.split("/") if segment]
-    if segments[:1] == ["embed"]:
-        token = (parse_qs(parts.query).get("for") or [""])[0]
-    else:
-        token = segments[0] if segments else ""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", token):
-        return None
-    api_host = API_HOSTS["eu" if ".eu." in host else "us"]
-    return f"https://{api_host}/v1/boards/{token}/jobs?content=true&pay_transparency=true"
+    api_host = API_HOSTS["eu" if board.eu else "us"]
+    return f"https://{api_host}/v1/boards/{board.name}/jobs?content=true&pay_transparency=true"
 
 
 class GreenhouseSpider(SourceSpider):

@@ -18,7 +18,6 @@ import html
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -26,6 +25,7 @@ from w3lib.url import add_or_replace_parameters, url_query_parameter
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
+from crawler.sources import board_from_url
 from crawler.spiders.base import SourceSpider, monetary_amount
 from pipelines.location import split_locations
 
@@ -36,15 +36,11 @@ PAGE_SIZE = 100
 def listing_url(site_url: str) -> str | None:
     """The API URL (without paging) for a site URL as users paste it (`jobs.lever.co/acme`,
     `jobs.eu.lever.co/acme/<posting id>`), or None when it names no Lever site."""
-    parts = urlsplit(site_url)
-    host = (parts.hostname or "").lower()
-    if not re.fullmatch(r"jobs(\.eu)?\.lever\.co", host):
+    site = board_from_url(site_url, "lever")
+    if site is None:
         return None
-    site = next((segment for segment in parts.path.split("/") if segment), "")
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", site):
-        return None
-    api_host = API_HOSTS["eu" if host.startswith("jobs.eu.") else "us"]
-    return f"https://{api_host}/v0/postings/{site}?mode=json"
+    api_host = API_HOSTS["eu" if site.eu else "us"]
+    return f"https://{api_host}/v0/postings/{site.name}?mode=json"
 
 
 class LeverSpider(SourceSpider):

@@ -34,7 +34,7 @@ from w3lib.url import add_or_replace_parameters, url_query_parameter
 
 from crawler.extract import language_tag
 from crawler.items import JobPosting, RawLocation
-from crawler.sources import Source
+from crawler.sources import Source, board_from_url
 from crawler.spiders.base import SourceSpider, monetary_amount
 from pipelines.clean import html_to_text
 from pipelines.language import LanguageDetector, default_detector, resolve_language
@@ -46,9 +46,10 @@ DEFAULT_LANGUAGES = ("de", "en")
 
 
 def feed_url(site_url: str) -> str | None:
-    """The XML feed URL (without language) of a career site (`https://acme.jobs.personio.de/`)."""
-    parts = urlsplit(site_url)
-    return f"{parts.scheme}://{parts.netloc}/xml" if parts.netloc else None
+    """The XML feed URL (without language) of a career site (`https://acme.jobs.personio.de/`,
+    or the company's own domain)."""
+    site = board_from_url(site_url, "personio")
+    return f"{site.origin}/xml" if site else None
 
 
 @dataclass

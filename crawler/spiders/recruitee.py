@@ -24,14 +24,15 @@ from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
+from crawler.sources import board_from_url
 from crawler.spiders.base import SourceSpider, monetary_amount
 
 
 def listing_url(site_url: str) -> str | None:
-    """The offers API URL of a career site (`https://acme.recruitee.com/o/some-offer` →
-    `https://acme.recruitee.com/api/offers/`)."""
-    parts = urlsplit(site_url)
-    return f"{parts.scheme}://{parts.netloc}/api/offers/" if parts.netloc else None
+    """The offers API URL of a career site, on Recruitee's host or the company's own
+    (`https://acme.recruitee.com/o/some-offer` → `https://acme.recruitee.com/api/offers/`)."""
+    site = board_from_url(site_url, "recruitee")
+    return f"{site.origin}/api/offers/" if site else None
 
 
 class RecruiteeSpider(SourceSpider):

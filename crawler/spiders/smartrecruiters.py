@@ -16,10 +16,8 @@ job's `refNumber`. The Posting API states no pay.
 from __future__ import annotations
 
 import html
-import re
 from collections import defaultdict
 from typing import Any, AsyncIterator, Iterator
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -27,7 +25,7 @@ from w3lib.url import add_or_replace_parameters
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
-from crawler.sources import Source
+from crawler.sources import Source, board_from_url
 from crawler.spiders.base import SourceSpider
 
 API_HOST = "api.smartrecruiters.com"
@@ -38,11 +36,8 @@ SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additiona
 def company_identifier(board_url: str) -> str | None:
     """The company identifier in a career site URL as users paste it
     (`careers.smartrecruiters.com/Acme`, `jobs.smartrecruiters.com/Acme/744000-engineer`)."""
-    parts = urlsplit(board_url)
-    if (parts.hostname or "").lower() not in ("careers.smartrecruiters.com", "jobs.smartrecruiters.com"):
-        return None
-    company = next((segment for segment in parts.path.split("/") if segment), "")
-    return company if re.fullmatch(r"[A-Za-z0-9_.-]+", company) else None
+    board = board_from_url(board_url, "smartrecruiters")
+    return board.name if board else None
 
 
 def listing_url(board_url: str) -> str | None:

@@ -37,12 +37,11 @@ from w3lib.url import add_or_replace_parameters, url_query_parameter
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
-from crawler.sources import Source
+from crawler.sources import Source, board_from_url
 from crawler.spiders.base import SourceSpider, monetary_amount
 
 PAGE_SIZE = 100
 
-_LOCALE = re.compile(r"[a-z]{2}(-[A-Za-z]{2,4})?")
 _JOB_ID = re.compile(r"/jobs/(\d+)")
 # Teamtailor's remote statuses as the normalize step reads them. "none" is the default of every
 # job, not a statement, and "temporary" (remote for now, at the office later) is both.
@@ -54,17 +53,16 @@ _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 def feed_url(board_url: str) -> str | None:
     """The RSS feed of a career site URL as users paste it (`acme.teamtailor.com/jobs`,
     `careers.acme.com/de/jobs`, a posting page), or None when it is not an http(s) URL."""
-    parts = urlsplit(board_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    site = board_from_url(board_url, "teamtailor")
+    if site is None:
         return None
-    locale = feed_locale(board_url)
-    return f"{parts.scheme}://{parts.netloc}{f'/{locale}' if locale else ''}/jobs.rss"
+    return f"{site.origin}{f'/{site.locale}' if site.locale else ''}/jobs.rss"
 
 
 def feed_locale(url: str) -> str | None:
     """The locale prefix of a career site or feed URL (`/fr-CA/jobs.rss` → `fr-CA`), if any."""
-    first = next((segment for segment in urlsplit(url).path.split("/") if segment), "")
-    return first if _LOCALE.fullmatch(first) else None
+    site = board_from_url(url, "teamtailor")
+    return site.locale if site else None
 
 
 def rss_item(item: etree._Element) -> dict[str, Any]:

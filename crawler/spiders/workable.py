@@ -22,37 +22,27 @@ on others). Some boards list a job once per place, repeating the whole job.
 
 from __future__ import annotations
 
-import re
 from typing import Any, AsyncIterator, Iterator
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import scrapy
 from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
+from crawler.sources import board_from_url
 from crawler.spiders.base import SourceSpider
 
 API_HOST = "apply.workable.com"
-
-# First path segments of apply.workable.com that are not an account: short links and the API.
-_NOT_ACCOUNTS = {"j", "api"}
 
 
 def listing_url(board_url: str) -> str | None:
     """The widget API URL for a board URL as users paste it (`apply.workable.com/acme/`, or a
     posting `apply.workable.com/acme/j/1A2B3C4D5E/`), or None when it names no account."""
-    if (urlsplit(board_url).hostname or "").lower() != API_HOST:
+    account = board_from_url(board_url, "workable")
+    if account is None:
         return None
-    account = _account(board_url)
-    if account.lower() in _NOT_ACCOUNTS or not re.fullmatch(r"[A-Za-z0-9_-]+", account):
-        return None
-    return f"https://{API_HOST}/api/v1/widget/accounts/{account}?details=true"
-
-
-def _account(board_url: str) -> str:
-    """The first path segment of a board URL: the account on apply.workable.com."""
-    return next((segment for segment in urlsplit(board_url).path.split("/") if segment), "")
+    return f"https://{API_HOST}/api/v1/widget/accounts/{account.name}?details=true"
 
 
 class WorkableSpider(SourceSpider):
@@ -105,8 +95,10 @@ class WorkableSpider(SourceSpider):
         return self.posting(**fields)
 
     def _posting_url(self, shortcode: str) -> str:
-        """The public posting page, for a job that names none: `apply.workable.com/{account}/j/{shortcode}/`."""
-        return f"https://{API_HOST}/{_account(self.source.url)}/j/{quote(shortcode)}/"
+        """The public posting page, for a job that names none: `apply.workable.com/{account}/j/{shortcode}/`
+        (the source's own URL when that names no account)."""
+        account = board_from_url(self.source.url, "workable")
+        return f"https://{API_HOST}/{account.name}/j/{quote(shortcode)}/" if account else self.source.url
 
 
 def merged_jobs(jobs: list[Any]) -> dict[str, list[dict[str, Any]]]:

@@ -27,7 +27,6 @@ the endpoint with its trailing `/jobs` replaced by the posting's `externalPath`.
 
 from __future__ import annotations
 
-import re
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
@@ -36,39 +35,29 @@ from scrapy.http import JsonRequest, Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
+from crawler.sources import board_from_url
 from crawler.spiders.base import SourceSpider
 
 # The most postings Workday lists per request.
 PAGE_SIZE = 20
 
-_HOST = re.compile(r"([a-z0-9-]+)\.wd\d+\.myworkdayjobs\.com")
-_LOCALE = re.compile(r"[a-z]{2}(-[A-Za-z]{2,4})?")
-_SITE = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def site_path(board_url: str) -> str | None:
     """`/{site}` or `/{locale}/{site}` of a site URL as users paste it (a posting URL too:
     `.../en-US/Careers/job/Berlin/Engineer_R123`), or None when it is no Workday site."""
-    parts = urlsplit(board_url)
-    if not _HOST.fullmatch((parts.hostname or "").lower()):
+    site = board_from_url(board_url, "workday")
+    if site is None:
         return None
-    segments = [segment for segment in parts.path.split("/") if segment]
-    locale = segments[:1] if len(segments) > 1 and _LOCALE.fullmatch(segments[0]) else []
-    site = segments[len(locale)] if len(segments) > len(locale) else ""
-    if not _SITE.fullmatch(site):
-        return None
-    return "/" + "/".join([*locale, site])
+    return f"/{site.locale}/{site.name}" if site.locale else f"/{site.name}"
 
 
 def listing_url(board_url: str) -> str | None:
     """The CXS list URL for a site URL as users paste it, or None when it is no Workday site."""
-    path = site_path(board_url)
-    if path is None:
+    site = board_from_url(board_url, "workday")
+    if site is None:
         return None
-    host = (urlsplit(board_url).hostname or "").lower()
-    tenant = _HOST.fullmatch(host).group(1)
-    site = path.rsplit("/", 1)[-1]
-    return f"https://{host}/wday/cxs/{tenant}/{site}/jobs"
+    return f"https://{site.netloc}/wday/cxs/{site.tenant}/{site.name}/jobs"
 
 
 def detail_url(list_url: str, external_path: str) -> str:
