@@ -25,6 +25,16 @@ PLACES = [("Paris", "FR"), ("Lyon", "France"), ("Berlin", "DE"), ("München", "D
           ("Lisboa", "PT"), ("Bruxelles", "Belgique"), ("Zürich", "CH"), ("London", "UK"), ("Austin, TX", "US")]
 CHROME = "<nav>" + " ".join(f'<a href="/about/{n}">Section {n}</a>' for n in range(40)) + "</nav>"
 FOOTER = "<footer>" + "<p>We use cookies to improve your experience. Read our privacy policy.</p>" * 30 + "</footer>"
+# What makes real careers pages weigh 15-40 KB: the site's stylesheet and an application state
+# blob inlined in every page.
+STYLE = "<style>" + "".join(f".c{n}{{margin:{n % 7}px;padding:{n % 5}px;color:#{n:06x}}}" for n in range(120)) + "</style>"
+
+
+def app_state(rng: random.Random) -> str:
+    """An inline script of 2-25 KB, as single-page careers sites ship their state in the page."""
+    entries = [{"id": rng.randrange(10**9), "slug": f"team-{rng.randrange(10**6)}", "visible": rng.random() < 0.5}
+               for _ in range(rng.randint(40, 380))]
+    return f"<script>window.__APP_STATE__ = {json.dumps({'teams': entries})};</script>"
 
 
 def posting_page(number: int, edition: int = 0) -> str:
@@ -44,9 +54,9 @@ def posting_page(number: int, edition: int = 0) -> str:
         "baseSalary": {"@type": "MonetaryAmount", "currency": "EUR", "value": {"@type": "QuantitativeValue", "minValue": 50000, "maxValue": 70000, "unitText": "YEAR"}},
     }
     body = "".join(f"<p>{sentence}</p>" for sentence in sentences)
-    return (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{data["title"]}</title>'
+    return (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{data["title"]}</title>{STYLE}'
             f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script></head>'
-            f"<body>{CHROME}<main><h1>{data['title']}</h1>{body}</main>{FOOTER}</body></html>")
+            f"<body>{CHROME}<main><h1>{data['title']}</h1>{body}</main>{FOOTER}{app_state(rng)}</body></html>")
 
 
 def listing_page(page: int, postings: int) -> str:

@@ -1,15 +1,17 @@
 """Throughput: the naive reference pipeline and `jobatlas crawl`, side by side on one synthetic
 careers site served from 127.0.0.1.
 
-    python bench/throughput.py [--postings 2000] [--profile]
+    python bench/throughput.py [--postings 10000] [--workers N] [--profile]
 
 The site (bench/synthetic.py: pages of 15-40 KB in five languages, multi-location postings, a
 paginated listing) is written to disk and served by Twisted's static file server in its own
 process; its own capacity is measured first, so that it is known not to be the bottleneck.
-Both crawls use the same concurrency (16 requests per host, no AutoThrottle: a benchmark
-measures the crawler, not politeness delays). Prints pages/s, postings/s, CPU seconds per 1,000
-postings, peak RSS, and the ratio jobatlas / naive. `--profile` adds jobatlas's top functions
-by cumulative time."""
+All crawls use the same concurrency (16 requests per host, no AutoThrottle: a benchmark
+measures the crawler, not politeness delays). jobatlas runs twice: in one process, then with
+one worker process per core (or `--workers N`), the site split between them. Prints pages/s,
+postings/s, CPU seconds per 1,000 postings (all processes), peak RSS (of the largest process),
+and the ratio jobatlas / naive. `--profile` adds the one-process crawl's top functions by
+cumulative time."""
 
 from __future__ import annotations
 
@@ -32,7 +34,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import PER_LISTING_PAGE, listing_page, posting_page  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-CONCURRENCY = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "AUTOTHROTTLE_ENABLED=false"]
+SAME_CONCURRENCY = {"CONCURRENT_REQUESTS_PER_DOMAIN": "16", "AUTOTHROTTLE_ENABLED": "false"}
+
+
+def settings_arguments(flag: str) -> list[str]:
+    """SAME_CONCURRENCY as `scrapy` (-s) or `jobatlas` (--set) arguments."""
+    return [part for name, value in SAME_CONCURRENCY.items() for part in (flag, f"{name}={value}")]
+
+
+# Runs a command and reports the peak RSS of its largest process: RUSAGE_CHILDREN of the
+# benchmark itself would keep the maximum over every earlier run.
+_PEAK_RSS = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[2:]).returncode
+open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
 
 
 def write_site(root: Path, postings: int) -> None:
@@ -84,16 +101,17 @@ def server_capacity(origin: str, postings: int, seconds: float = 3.0) -> float:
 
 
 def measured(command: list[str], cwd: Path = REPO) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds, peak RSS in MB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"{command[2:4]} failed:\n{result.stderr[-3000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss // 1024
+    """(wall seconds, CPU seconds of all its processes, peak RSS in MB of the largest) of a command."""
+    with tempfile.NamedTemporaryFile("r") as peak:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-c", _PEAK_RSS, peak.name, *command], cwd=cwd, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if result.returncode != 0:
+            sys.exit(f"{command[2:4]} failed:\n{result.stderr[-3000:]}")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu, int(peak.read()) // 1024
 
 
 def count_rows(db: Path, table: str) -> int:
@@ -110,7 +128,8 @@ def report(label: str, wall: float, cpu: float, rss: int, postings: int) -> floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postings", type=int, default=2000)
+    parser.add_argument("--postings", type=int, default=10000)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="for the second jobatlas run")
     parser.add_argument("--profile", action="store_true", help="print jobatlas's top functions by cumulative time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,18 +141,21 @@ def main() -> None:
             naive_db = tmp_path / "naive.db"
             # Run outside the checkout, so that Scrapy does not load jobatlas's project settings.
             wall, cpu, rss = measured([sys.executable, "-m", "scrapy", "runspider", str(REPO / "bench" / "naive_spider.py"),
-                                       "-a", f"start={origin}/jobs/", "-a", f"db={naive_db}", *CONCURRENCY], cwd=tmp_path)
+                                       "-a", f"start={origin}/jobs/", "-a", f"db={naive_db}", *settings_arguments("-s")], cwd=tmp_path)
             naive = report("naive", wall, cpu, rss, count_rows(naive_db, "jobs"))
 
             sources = tmp_path / "sources.yml"
             sources.write_text(yaml.safe_dump({"sources": [{"name": "synthetic", "url": origin + "/jobs/"}]}))
-            crawl = [sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(sources), "--db", str(tmp_path / "jobs.db"),
-                     "--quiet", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "--set", "AUTOTHROTTLE_ENABLED=false"]
-            if args.profile:
-                crawl = [sys.executable, "-m", "cProfile", "-o", str(tmp_path / "profile"), *crawl[1:]]
-            wall, cpu, rss = measured(crawl)
-            jobatlas = report("jobatlas", wall, cpu, rss, count_rows(tmp_path / "jobs.db", "jobs"))
-            print(f"jobatlas / naive: {jobatlas / naive:.1f}x")
+            for workers in sorted({1, args.workers}):
+                db = tmp_path / f"jobs-{workers}.db"
+                crawl = [sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(sources), "--db", str(db), "--quiet",
+                         "--workers", str(workers), *settings_arguments("--set")]
+                if args.profile and workers == 1:
+                    crawl = [sys.executable, "-m", "cProfile", "-o", str(tmp_path / "profile"), *crawl[1:]]
+                wall, cpu, rss = measured(crawl)
+                label = f"jobatlas/{workers}"
+                jobatlas = report(label, wall, cpu, rss, count_rows(db, "jobs"))
+                print(f"{label} / naive: {jobatlas / naive:.1f}x")
             if args.profile:
                 import pstats
 

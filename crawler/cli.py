@@ -47,9 +47,16 @@ def main() -> None:
 @db_option
 @click.option("--only", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="SETTING=VALUE", help="Override a Scrapy setting (repeatable).")
+@click.option(
+    "--workers", type=click.IntRange(1), default=None,
+    help="Processes crawling side by side  [default: one per core]. Sources are shared out between them; a large careers site is split.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request problem and Scrapy's own info.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines; summary only.")
-def crawl(sources_path: str, db_path: str, only: tuple[str, ...], overrides: tuple[str, ...], verbose: bool, quiet: bool) -> None:
+def crawl(
+    sources_path: str, db_path: str, only: tuple[str, ...], overrides: tuple[str, ...], workers: int | None,
+    verbose: bool, quiet: bool,
+) -> None:
     """Crawl every source (or the --only ones), update the store, print a summary."""
     try:
         sources = select_sources(load_sources(sources_path), only)
@@ -62,7 +69,7 @@ def crawl(sources_path: str, db_path: str, only: tuple[str, ...], overrides: tup
         settings.update(LOG_LEVEL="ERROR", JOBATLAS_PROGRESS_INTERVAL=0)
     click.echo(f"Crawling {len(sources)} source(s) into {db_path} ...", err=True)
     try:
-        summaries = run_crawl(sources, db_path, settings)
+        summaries = run_crawl(sources, db_path, settings, workers)
     except CrawlLocked as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_LOCKED)

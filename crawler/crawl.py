@@ -1,15 +1,32 @@
-"""Run a crawl: one Scrapy crawler per source, all in one process, then a summary per source.
+"""Run a crawl: the sources shared out between worker processes, one per core, each running one
+Scrapy crawler per source it is given; then a summary per source.
 
-Scrapy's reactor can start once per process, so `crawl` runs once per process too (the CLI,
-the demo); tests run the CLI in a subprocess, as users do.
+How the work is shared: a source goes whole to the least loaded worker, weighed by the pages its
+last run fetched. A careers site that fetched more than SHARD_MIN_PAGES pages last time (or any
+careers site, when there are fewer sources than workers) is split between all the workers: each
+part reads the listing and fetches the postings whose URL falls to it (`CareersSiteSpider.owns`).
+This process holds the store's lock, starts the runs of split sources and writes each one once
+all its parts have stopped (`pipelines.store.finish_run`), since only the whole run can tell
+which postings are gone.
+
+Workers are forked from this process after the language model and location tables are loaded, so
+they share them. Scrapy's reactor can start once per process, so each round of work gets fresh
+workers; with one worker, the crawl runs in this process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
+import gc
+import math
+import multiprocessing
 import os
+import pickle
 import shutil
+import signal
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,9 +37,11 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
 from crawler.report import NOTES, problems_by_kind
-from crawler.settings import user_agent
+from crawler.settings import state_name, user_agent
 from crawler.sources import Source, board_url
-from pipelines.store import Store
+from pipelines.language import default_detector
+from pipelines.location import LocationPipeline
+from pipelines.store import CrawlerEnd, Store, finish_run, utc_now
 
 # One spider per source family: crawler/spiders/<kind>.py defines the class named here.
 SPIDERS: dict[str, str] = {
@@ -74,8 +93,63 @@ def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = Non
     return settings
 
 
-def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] | None = None) -> list[SourceSummary]:
-    """Crawl the sources into the store at `db_path`; returns what happened to each source.
+# A careers site whose last run fetched more pages than this is split between the workers.
+SHARD_MIN_PAGES = 500
+# What a source never crawled before weighs when sharing out the work, in pages.
+UNKNOWN_SOURCE_PAGES = 50
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A source for a worker to crawl: whole, or one part of it (`part` of `parts`)."""
+
+    source: Source
+    part: int = 0
+    parts: int = 1
+
+    @property
+    def shard(self) -> str | None:
+        """The JOBATLAS_SHARD value of a part, None for a whole source."""
+        return f"{self.part}/{self.parts}" if self.parts > 1 else None
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def share_out(sources: list[Source], workers: int, last_pages: dict[str, int]) -> list[list[Assignment]]:
+    """What each worker crawls (workers given nothing are left out): large careers sites split
+    between all of them, every other source whole, heaviest first, to the least loaded."""
+    if workers <= 1:
+        return [[Assignment(source) for source in sources]]
+    work: list[list[Assignment]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+
+    def pages(source: Source) -> int:
+        return last_pages.get(source.name) or UNKNOWN_SOURCE_PAGES
+
+    whole = []
+    for source in sources:
+        large = last_pages.get(source.name, 0) >= SHARD_MIN_PAGES or len(sources) < workers
+        if (source.kind or "careers_site") == "careers_site" and large:
+            for part in range(workers):
+                work[part].append(Assignment(source, part, workers))
+                loads[part] += pages(source) / workers
+        else:
+            whole.append(source)
+    for source in sorted(whole, key=pages, reverse=True):
+        least_loaded = loads.index(min(loads))
+        work[least_loaded].append(Assignment(source))
+        loads[least_loaded] += pages(source)
+    return [assignments for assignments in work if assignments]
+
+
+def crawl(
+    sources: list[Source], db_path: str | Path, overrides: dict[str, Any] | None = None, workers: int | None = None
+) -> list[SourceSummary]:
+    """Crawl the sources into the store at `db_path` with `workers` processes (default: one per
+    core); returns what happened to each source.
 
     A careers site that embeds or links an ATS board gets that board crawled too, as the source
     `<name>.<kind>`, once the site's own crawl is over (unless a source already names the board).
@@ -84,13 +158,18 @@ def crawl(sources: list[Source], db_path: str | Path, overrides: dict[str, Any] 
     with crawl_lock(db_path):
         store = Store(db_path)  # create or migrate the schema once, before crawlers open it side by side
         store.mark_interrupted_runs()
+        last_pages = store.last_run_pages()
         store.close()
+        work = share_out(sources, workers or default_workers(), last_pages)
+        _warm_up()
+        if len(work) > 1:
+            return _crawl_in_workers(work, sources, db_path, overrides or {})
         run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources, db_path)
-        for source in sources:
-            run.schedule(source)
+        for assignment in work[0] if work else []:
+            run.schedule(assignment)
         if run.crawlers:
             run.process.start()
-    return [_summary(name, crawler.stats.get_stats()) for name, crawler in run.crawlers.items()]
+        return [_summary(result.source, result.end.stats) for result in run.results()]
 
 
 # Written in a source's JOBDIR when its run was stopped politely: the run's start, for the resume.
@@ -104,7 +183,8 @@ class CrawlLocked(RuntimeError):
 @contextlib.contextmanager
 def crawl_lock(db_path: str | Path) -> Iterator[None]:
     """One crawl per store at a time: a lock file beside the database, held for the whole crawl
-    and released by the kernel if the process dies, so a killed crawl never blocks the next."""
+    and released by the kernel when the process (and the workers it forked, which share the lock)
+    dies, so a killed crawl never blocks the next."""
     lock_path = Path(f"{db_path}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as lock_file:
@@ -125,26 +205,60 @@ def crawl_lock(db_path: str | Path) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+@dataclass
+class CrawlerResult:
+    """What one crawler reports back: its source (and part), how it ended, the boards it found."""
+
+    source: str
+    part: int
+    parts: int
+    end: CrawlerEnd
+    boards: dict[str, str] = field(default_factory=dict)
+
+
 class _Run:
+    """The crawlers of one process: one per source or part of a source given to it."""
+
     def __init__(self, process: CrawlerProcess, sources: list[Source], db_path: str | Path) -> None:
         self.process = process
         self.state_dir = Path(f"{db_path}.state")
-        self.crawlers: dict[str, Crawler] = {}
+        self.crawlers: dict[str, tuple[Assignment, Crawler]] = {}
         self.named_boards = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
 
-    def schedule(self, source: Source) -> None:
+    def schedule(self, assignment: Assignment) -> None:
+        source = assignment.source
         crawler = self.process.create_crawler(spider_for(source.kind or "careers_site"))
-        self._prepare_state(source, crawler.settings)  # a crawler's settings freeze when it starts
-        crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
+        name = state_name(source.name, assignment.shard)
+        # A crawler's settings freeze when it starts.
+        self._prepare_state(name, crawler.settings)
+        if assignment.shard:
+            crawler.settings.set("JOBATLAS_SHARD", assignment.shard, priority="cmdline")
+            # The parts fetch from the same hosts at once: together they keep the per-host limit.
+            per_host = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+            crawler.settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", math.ceil(per_host / assignment.parts), priority="cmdline")
+        else:
+            crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
         crawler.signals.connect(self._keep_or_drop_state, signal=signals.spider_closed)
-        self.crawlers[source.name] = crawler
+        self.crawlers[name] = (assignment, crawler)
         self.process.crawl(crawler, source=source)
 
-    def _prepare_state(self, source: Source, settings: Settings) -> None:
-        """Each source keeps its crawl state (pending requests, pages seen) in JOBDIR while it runs.
-        A run stopped politely (SIGTERM, Ctrl-C) leaves a note of when it started, and the next
-        run resumes it; state without that note (a killed run) is dropped, and the run starts over."""
-        job_dir = self.state_dir / source.name
+    def results(self) -> list[CrawlerResult]:
+        """What each crawler did; call once the process has stopped."""
+        results = []
+        for assignment, crawler in self.crawlers.values():
+            stats = crawler.stats.get_stats()
+            spider = crawler.spider
+            end = CrawlerEnd(dict(stats), stats.get("finish_reason", "killed"), set(getattr(spider, "gone_keys", ())))
+            results.append(
+                CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end, dict(getattr(spider, "boards", {})))
+            )
+        return results
+
+    def _prepare_state(self, name: str, settings: Settings) -> None:
+        """Each crawler keeps its crawl state (pending requests, pages seen) in JOBDIR while it
+        runs. A run stopped politely (SIGTERM, Ctrl-C) leaves a note of when it started, and the
+        next run resumes it; state without that note (a killed run) is dropped, and the run starts over."""
+        job_dir = self.state_dir / name
         note = job_dir / RESUME_NOTE
         if note.exists():
             settings.set("JOBATLAS_RUN_SINCE", note.read_text().strip(), priority="cmdline")
@@ -163,11 +277,161 @@ class _Run:
 
     def _follow_boards(self, spider: Spider) -> None:
         for board, kind in getattr(spider, "boards", {}).items():
-            name = f"{spider.source.name}.{kind}"
-            if board in self.named_boards or name in self.crawlers:
-                continue
-            endpoint = self.process.settings.getdict("JOBATLAS_ENDPOINTS").get(board)
-            self.schedule(Source(name=name, url=board, kind=kind, endpoint=endpoint, company=spider.source.company))
+            source = board_source(spider.source, board, kind, self.process.settings)
+            if board not in self.named_boards and source.name not in self.crawlers:
+                self.schedule(Assignment(source))
+
+
+def board_source(site: Source, board: str, kind: str, settings: Settings) -> Source:
+    """The source an ATS board found on a careers site is crawled as: `<site>.<kind>`."""
+    endpoint = settings.getdict("JOBATLAS_ENDPOINTS").get(board)
+    return Source(name=f"{site.name}.{kind}", url=board, kind=kind, endpoint=endpoint, company=site.company)
+
+
+def _warm_up() -> None:
+    """Load the language model and build the location tables once, before any crawler starts:
+    forked workers share them (memory pages are copied only when written). Frozen out of the
+    garbage collector's sight, the tables' million objects are not traversed again by every full
+    collection, in this process or in the workers."""
+    default_detector()
+    LocationPipeline().open_spider()
+    gc.collect()
+    gc.freeze()
+
+
+# -- workers ---------------------------------------------------------------------------------
+
+
+def _crawl_in_workers(
+    work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
+) -> list[SourceSummary]:
+    state_dir = Path(f"{db_path}.state")
+    split = {a.source.name: a for assignments in work for a in assignments if a.parts > 1}
+    store = Store(db_path)
+    runs = {}
+    for name, assignment in split.items():
+        started = utc_now()
+        runs[name] = (store.start_run(name, started), _resume_since(state_dir, assignment) or started, store.open_postings(name))
+    store.close()
+
+    results = _run_workers(work, sources, db_path, overrides)
+    # Boards found on split sites were left to this process, so that each is crawled once.
+    named = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
+    crawled = {result.source for result in results}
+    settings = project_settings(db_path, overrides)
+    boards = {}
+    for result in results:
+        if result.parts > 1:
+            for board, kind in result.boards.items():
+                source = board_source(split[result.source].source, board, kind, settings)
+                if board not in named and source.name not in crawled:
+                    boards[source.name] = source
+    if boards:
+        more = share_out(list(boards.values()), len(work), {})
+        results += _run_workers(more, sources, db_path, overrides)
+
+    store = Store(db_path)
+    # A source whose worker died without reporting failed: its run stays 'running' until the
+    # next crawl marks it interrupted.
+    summaries = {a.source.name: _summary(a.source.name, {}) for assignments in work for a in assignments}
+    for result in results:
+        if result.parts == 1:
+            summaries[result.source] = _summary(result.source, result.end.stats)
+    guard = settings.getint("JOBATLAS_EMPTY_LISTING_GUARD")
+    for name, assignment in split.items():
+        ends = [result.end for result in results if result.source == name]
+        # A part whose worker died reported nothing: the run cannot be complete.
+        ends += [CrawlerEnd({}, "killed")] * (assignment.parts - len(ends))
+        stats = finish_run(store, name, assignment.source.url, *runs[name], ends, guard)
+        summaries[name] = _summary(name, stats)
+    store.close()
+    order = [source.name for source in sources] + sorted(set(summaries) - {s.name for s in sources})
+    return [summaries[name] for name in order if name in summaries]
+
+
+def _resume_since(state_dir: Path, assignment: Assignment) -> str | None:
+    """When the run a split source's parts resume began (the earliest of their notes), if any does."""
+    notes = []
+    for part in range(assignment.parts):
+        note = state_dir / state_name(assignment.source.name, f"{part}/{assignment.parts}") / RESUME_NOTE
+        if note.exists() and note.read_text().strip():
+            notes.append(note.read_text().strip())
+    return min(notes, default=None)
+
+
+def _run_workers(
+    work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
+) -> list[CrawlerResult]:
+    """Fork one worker per list of assignments, wait for all, collect what they report. SIGINT
+    and SIGTERM are passed on to the workers (which ignore them from anywhere else, as a terminal
+    or a service manager signals every process at once): the first stops them politely, a
+    second one at once."""
+    state_dir = Path(f"{db_path}.state")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("fork")
+    outputs = [state_dir / f"worker-{number}.results" for number in range(len(work))]
+    workers = [
+        context.Process(target=_worker, args=(assignments, sources, db_path, overrides, output), daemon=False)
+        for assignments, output in zip(work, outputs)
+    ]
+
+    def pass_on(signum: int, frame: Any) -> None:
+        for worker in workers:
+            if worker.is_alive():
+                os.kill(worker.pid, signal.SIGUSR1)
+
+    previous = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    results = []
+    for worker, assignments, output in zip(workers, work, outputs):
+        if output.exists():
+            results += pickle.loads(output.read_bytes())
+            output.unlink()
+        else:  # killed, or crashed (its traceback is on stderr): its sources report nothing
+            lost = ", ".join(state_name(a.source.name, a.shard) for a in assignments)
+            print(f"jobatlas: a worker stopped (exit code {worker.exitcode}) before reporting on {lost}", file=sys.stderr)
+    return results
+
+
+def _worker(
+    assignments: list[Assignment], sources: list[Source], db_path: str | Path, overrides: dict[str, Any], output: Path
+) -> None:
+    _die_with_parent()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources, db_path)
+    for assignment in assignments:
+        run.schedule(assignment)
+
+    from twisted.internet import reactor  # installed by CrawlerProcess: import it only now
+
+    stops = 0
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stops
+        stops += 1
+        reactor.callFromThread(run.process.stop if stops == 1 else reactor.stop)
+
+    signal.signal(signal.SIGUSR1, stop)
+    run.process.start(install_signal_handlers=False)
+    output.write_bytes(pickle.dumps(run.results()))
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive its crawl: killed with it (Linux), it leaves nothing half-done
+    behind a lock that a new crawl could otherwise take."""
+    PR_SET_PDEATHSIG = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:
+        os._exit(1)
 
 
 def _summary(name: str, stats: dict[str, Any]) -> SourceSummary:

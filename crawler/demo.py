@@ -31,4 +31,5 @@ def run_demo(db_path: str | Path, overrides: dict | None = None) -> list[SourceS
         for folder, site in demo_sites():
             origin = servers.enter_context(serve_site(folder))
             sources.append(Source(name=site["name"], url=origin + site["start"], company=site.get("company")))
-        return crawl(sources, db_path, overrides)
+        # One process: the demo's sites are served by threads of this one, which forked workers would copy.
+        return crawl(sources, db_path, overrides, workers=1)

@@ -19,9 +19,11 @@ from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
-from scrapy.utils.project import data_path
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.project import data_path
 from twisted.internet import reactor, task
+
+from crawler.settings import state_name
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -120,8 +122,8 @@ class HostGuardMiddleware:
 
 
 class SourceCacheStorage:
-    """Pages kept for conditional requests: one SQLite file per source (`<HTTPCACHE_DIR>/<source>.sqlite`),
-    since several sources crawl side by side, keyed by request fingerprint.
+    """Pages kept for conditional requests: one SQLite file per source, or part of a split source
+    (`<HTTPCACHE_DIR>/<source>.sqlite`), since several crawl side by side, keyed by request fingerprint.
 
     SQLite rather than Scrapy's DBM storage: Python's `dbm` falls back to the pure-Python
     `dbm.dumb` where gdbm is not built in (as on this project's machines), which opened two files
@@ -135,7 +137,8 @@ class SourceCacheStorage:
         self.expiration_secs = settings.getint("HTTPCACHE_EXPIRATION_SECS")
 
     def open_spider(self, spider: Spider) -> None:
-        self.db = sqlite3.connect(self.cache_dir / f"{spider.source.name}.sqlite", isolation_level=None)
+        name = state_name(spider.source.name, spider.settings.get("JOBATLAS_SHARD"))
+        self.db = sqlite3.connect(self.cache_dir / f"{name}.sqlite", isolation_level=None)
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute(

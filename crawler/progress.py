@@ -10,6 +10,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler.report import error_count
+from crawler.settings import state_name
 
 
 class Progress:
@@ -40,7 +41,7 @@ class Progress:
     def report(self) -> None:
         stats = self.crawler.stats.get_stats()
         line = (
-            f"[{self.crawler.spider.source.name}] pages {stats.get('jobatlas/pages', 0)}"
+            f"[{state_name(self.crawler.spider.source.name, self.crawler.settings.get('JOBATLAS_SHARD'))}] pages {stats.get('jobatlas/pages', 0)}"
             f" · postings {stats.get('item_scraped_count', 0)}"
             f" · errors {error_count(stats)}"
         )

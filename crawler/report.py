@@ -36,7 +36,7 @@ EXAMPLES_PER_KIND = 20
 NOTES = frozenset({"no_job_markup", "robots_disallowed", "no_postings_found", "ats_board_found"})
 
 
-def record_problem(stats: StatsCollector, kind: str, url: str, detail: str = "") -> None:
+def record_problem(stats: StatsCollector | MergedStats, kind: str, url: str, detail: str = "") -> None:
     stats.inc_value(PROBLEM_PREFIX + kind)
     examples: list[dict[str, str]] = stats.get_value(EXAMPLES_KEY) or []
     if sum(1 for example in examples if example["kind"] == kind) < EXAMPLES_PER_KIND:
@@ -44,6 +44,31 @@ def record_problem(stats: StatsCollector, kind: str, url: str, detail: str = "")
         stats.set_value(EXAMPLES_KEY, examples)
     log = logger.info if kind in NOTES else logger.warning
     log("%s: %s%s", kind, url, f" ({detail})" if detail else "")
+
+
+class MergedStats(dict):
+    """The stats of the crawlers that shared one source's run (its shards), added up, with the
+    StatsCollector methods `record_problem` uses: a source crawled in parts is reported as one."""
+
+    def __init__(self, parts: list[dict[str, Any]]) -> None:
+        super().__init__()
+        for part in parts:
+            for key, value in part.items():
+                if key == EXAMPLES_KEY:
+                    self.setdefault(key, []).extend(value)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    self[key] = self.get(key, 0) + value
+                else:
+                    self.setdefault(key, value)
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.get(key, default)
+
+    def set_value(self, key: str, value: Any) -> None:
+        self[key] = value
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self[key] = self.get(key, 0) + count
 
 
 def problems_by_kind(stats: dict[str, Any]) -> dict[str, int]:

@@ -17,6 +17,25 @@ def user_agent(contact_url: str) -> str:
 
 USER_AGENT = user_agent(JOBATLAS_CONTACT_URL)
 
+# Set by `jobatlas crawl` on each part of a large careers site split between processes: "K/N",
+# the part (0-based) and how many parts; unset, a crawler crawls its whole source.
+JOBATLAS_SHARD = None
+
+
+def shard_of(value: str | None) -> tuple[int, int]:
+    """(part, parts) from a JOBATLAS_SHARD value: (0, 1) for a whole source."""
+    if not value:
+        return 0, 1
+    part, parts = value.split("/")
+    return int(part), int(parts)
+
+
+def state_name(source: str, shard: str | None) -> str:
+    """What a crawler's own files (HTTP cache, resumable state) are named after: the source, and
+    the part when the source is split, since the parts crawl side by side."""
+    part, parts = shard_of(shard)
+    return source if parts == 1 else f"{source}.part-{part + 1}-of-{parts}"
+
 # Politeness: robots.txt, a few requests per host at once, AutoThrottle on response times.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
@@ -52,6 +71,9 @@ HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "crawler.middlewares.RevalidatingCachePolicy"
 HTTPCACHE_STORAGE = "crawler.middlewares.SourceCacheStorage"
 HTTPCACHE_EXPIRATION_SECS = 30 * 24 * 3600
+
+# Pending requests wait in memory; JOBDIR gets them only when a crawl is stopped early.
+SCHEDULER = "crawler.scheduler.ResumableScheduler"
 
 # The item pipelines are synchronous, so items cannot overlap: Scrapy's CONCURRENT_ITEMS would
 # only start that many idle asyncio workers for every response (measured: 20 % of a crawl's CPU

@@ -22,6 +22,7 @@ short Spanish or Norwegian text, which is where most unrestricted errors were.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -198,10 +199,11 @@ DETECTORS: dict[str, Callable[[], LanguageDetector]] = {
 }
 
 
+@functools.cache
 def default_detector() -> LanguageDetector:
     """py3langid, restricted to the target languages: the most accurate of the candidates on
     the project's evaluation set, at a third of lingua's cost (README, "Language"). Without it
-    installed, the seeded langdetect the project has always had."""
+    installed, the seeded langdetect the project has always had. Loaded once per process."""
     try:
         return Py3langidDetector()
     except ImportError:

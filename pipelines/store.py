@@ -7,11 +7,13 @@ keyed by a stable id (source + the spider's key), so a re-crawl updates rows ins
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import pycountry
 import sqlite_utils
@@ -20,7 +22,7 @@ from scrapy.crawler import Crawler
 
 from crawler.extract import language_tag
 from crawler.items import JobPosting
-from crawler.report import EXAMPLES_KEY, error_count, problems_by_kind, record_problem
+from crawler.report import EXAMPLES_KEY, MergedStats, error_count, problems_by_kind, record_problem
 
 JOB_COLUMNS: dict[str, type] = {
     "id": str,
@@ -210,10 +212,24 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.migrate()
 
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write transaction, holding the write lock from its start (BEGIN IMMEDIATE). Several
+        crawl processes write to the store at once; a transaction that reads before it writes
+        could otherwise not write at all once another had committed in between (SQLite answers
+        "database is locked" at once there, rather than wait)."""
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.conn.execute("COMMIT")
+
     def migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.atomic():
+            with self.writing():
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
@@ -223,7 +239,7 @@ class Store:
     # -- writing --
 
     def save_source(self, name: str, url: str, kind: str | None, endpoint: str | None, company: str | None) -> None:
-        with self.db.atomic():
+        with self.writing():
             self.db["sources"].upsert(
                 {"name": name, "url": url, "kind": kind, "endpoint": endpoint, "company": company}, pk="name"
             )
@@ -247,7 +263,7 @@ class Store:
         counts = dict.fromkeys(("new", "updated", "reopened", "unchanged", "expired"), 0)
         if not rows:
             return counts
-        with self.db.atomic():
+        with self.writing():
             known = self._rows_by_id("jobs", "id", list(rows))
             written, changes = [], []
             for job_id, row in rows.items():
@@ -317,7 +333,7 @@ class Store:
 
     def close_unseen(self, source: str, since: str, closed_at: str | None = None) -> int:
         """Close the open postings of `source` not seen since `since` (the start of a complete run)."""
-        with self.db.atomic():
+        with self.writing():
             cursor = self.db.execute(
                 "UPDATE jobs SET status = 'closed', closed_at = ?"
                 " WHERE source = ? AND status = 'open' AND last_seen_at < ?",
@@ -327,7 +343,7 @@ class Store:
 
     def close_postings(self, job_ids: Iterable[str], closed_at: str | None = None) -> int:
         """Close these postings (their own page answered 404 / 410)."""
-        with self.db.atomic():
+        with self.writing():
             cursor = self.db.conn.executemany(
                 "UPDATE jobs SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
                 [(closed_at or utc_now(), job_id) for job_id in job_ids],
@@ -338,16 +354,24 @@ class Store:
         return self.db.execute("SELECT COUNT(*) FROM jobs WHERE source = ? AND status = 'open'", [source]).fetchone()[0]
 
     def start_run(self, source: str, started_at: str | None = None) -> int:
-        with self.db.atomic():
+        with self.writing():
             table = self.db["crawl_runs"].insert(
                 {"source": source, "started_at": started_at or utc_now(), "status": "running"}
             )
         return int(table.last_pk)
 
+    def last_run_pages(self) -> dict[str, int]:
+        """Pages each source's latest finished run fetched: how big its next crawl is likely to be."""
+        rows = self.db.execute(
+            "SELECT source, pages FROM crawl_runs WHERE id IN"
+            " (SELECT MAX(id) FROM crawl_runs WHERE pages IS NOT NULL GROUP BY source)"
+        )
+        return dict(rows.fetchall())
+
     def mark_interrupted_runs(self) -> int:
         """Runs still 'running' belong to a crawl that was killed: call this only under the crawl
         lock, when no other crawl can be running."""
-        with self.db.atomic():
+        with self.writing():
             cursor = self.db.execute(
                 "UPDATE crawl_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'", [utc_now()]
             )
@@ -371,7 +395,7 @@ class Store:
         for name in ("problems", "problem_examples"):
             if name in fields and not isinstance(fields[name], str):
                 fields[name] = json.dumps(fields[name], ensure_ascii=False)
-        with self.db.atomic():
+        with self.writing():
             self.db["crawl_runs"].update(run_id, fields)
 
     # -- reading --
@@ -432,21 +456,81 @@ def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]
 # -- the Scrapy pipeline ---------------------------------------------------------------------
 
 
-class StorePipeline:
-    """Step 5: postings go to the store in batches; one crawl_runs row per source per run; at
-    the end of a complete run, the postings it no longer lists are closed.
+@dataclass
+class CrawlerEnd:
+    """What one crawler of a source's run leaves when it stops: its stats, Scrapy's reason for
+    stopping, and the keys of postings whose own page answered 404 / 410."""
+
+    stats: dict[str, Any]
+    reason: str
+    gone_keys: set[str] = field(default_factory=set)
+
+
+def finish_run(
+    store: Store, source: str, source_url: str, run_id: int, since: str, open_before: int, ends: list[CrawlerEnd],
+    empty_guard: int = 3,
+) -> MergedStats:
+    """Close what a source's run shows is gone and write its crawl_runs row, from what its crawlers
+    left: one crawler, or one per shard of a source crawled in parts. Returns their merged stats,
+    with the run's status and closed count added.
 
     Closing needs strong evidence: only a run that read the whole listing without a single error
     closes what it did not see; a source that suddenly lists nothing is flagged, not emptied; a
     posting whose own page answers 404 / 410 is closed whatever else happened."""
+    stats = MergedStats([end.stats for end in ends])
+    counts = {name: stats.get(f"jobatlas/postings_{name}", 0) for name in ("new", "updated", "reopened", "unchanged", "expired")}
+    seen = sum(counts[name] for name in ("new", "updated", "reopened", "unchanged"))
+    if not seen and open_before >= empty_guard:
+        record_problem(
+            stats, "empty_listing", source_url,
+            f"no postings listed where {open_before} were open: nothing closed; check the source",
+        )
+    elif not seen:
+        record_problem(
+            stats, "no_postings_found", source_url,
+            "no job postings found (rendered client-side, or on an ATS this source does not name?)",
+        )
+    pages = stats.get("jobatlas/pages", 0)
+    errors = error_count(stats)
+    stopped_early = any(end.reason != "finished" for end in ends)
+    status = "failed" if not pages else "partial" if errors or stopped_early else "complete"
+
+    closed = store.close_postings(stable_id(source, key) for end in ends for key in end.gone_keys)
+    if status == "complete":
+        closed += store.close_unseen(source, since=since)
+    stats.update({"jobatlas/postings_closed": closed + counts["expired"], "jobatlas/run_status": status})
+    store.finish_run(
+        run_id,
+        status=status,
+        pages=pages,
+        postings_seen=seen,
+        postings_new=counts["new"],
+        postings_updated=counts["updated"],
+        postings_unchanged=counts["unchanged"],
+        postings_reopened=counts["reopened"],
+        postings_closed=closed + counts["expired"],
+        errors=errors,
+        problems=problems_by_kind(stats),
+        problem_examples=stats.get(EXAMPLES_KEY, []),
+    )
+    return stats
+
+
+class StorePipeline:
+    """Step 5: postings go to the store in batches; one crawl_runs row per source per run; at
+    the end of a complete run, the postings it no longer lists are closed (`finish_run`).
+
+    A crawler that is one shard of a source (JOBATLAS_SHARD, set by `crawler.crawl` when a large
+    careers site is split between processes) only writes postings: the process that started the
+    shards writes the source's run once all of them have stopped."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.path = crawler.settings.get("JOBATLAS_DB")
         self.batch_size = crawler.settings.getint("JOBATLAS_BATCH_SIZE", 500)
         self.empty_guard = crawler.settings.getint("JOBATLAS_EMPTY_LISTING_GUARD", 3)
+        self.is_shard = bool(crawler.settings.get("JOBATLAS_SHARD"))
         self.buffer: list[JobPosting] = []
-        self.counts = dict.fromkeys(("new", "updated", "reopened", "unchanged", "expired"), 0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -458,12 +542,13 @@ class StorePipeline:
         self.store = Store(self.path)
         source = self.crawler.spider.source
         self.store.save_source(source.name, source.url, source.kind, source.endpoint, source.company)
-        self.run_started = utc_now()
-        self.run_id = self.store.start_run(source.name, self.run_started)
+        run_started = utc_now()
         # A resumed run began with the run it resumes: what that one saw counts as seen now.
-        self.seen_since = self.crawler.settings.get("JOBATLAS_RUN_SINCE") or self.run_started
+        self.seen_since = self.crawler.settings.get("JOBATLAS_RUN_SINCE") or run_started
         self.crawler.stats.set_value("jobatlas/run_since", self.seen_since)
-        self.open_before = self.store.open_postings(source.name)
+        if not self.is_shard:
+            self.run_id = self.store.start_run(source.name, run_started)
+            self.open_before = self.store.open_postings(source.name)
 
     def process_item(self, item: JobPosting) -> JobPosting:
         self.buffer.append(item)
@@ -474,7 +559,6 @@ class StorePipeline:
     def flush(self) -> None:
         batch, self.buffer = self.buffer, []
         for name, count in self.store.save_postings(batch).items():
-            self.counts[name] += count
             self.crawler.stats.inc_value(f"jobatlas/postings_{name}", count)
 
     def close_spider(self) -> None:
@@ -482,42 +566,11 @@ class StorePipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """The run is written once Scrapy says why it stopped (pipelines close before that)."""
-        stats = self.crawler.stats
-        source = spider.source
-        seen = sum(self.counts[name] for name in ("new", "updated", "reopened", "unchanged"))
-        if not seen and self.open_before >= self.empty_guard:
-            record_problem(
-                stats, "empty_listing", source.url,
-                f"no postings listed where {self.open_before} were open: nothing closed; check the source",
+        if not self.is_shard:
+            end = CrawlerEnd(self.crawler.stats.get_stats(), reason, getattr(spider, "gone_keys", set()))
+            stats = finish_run(
+                self.store, spider.source.name, spider.source.url, self.run_id, self.seen_since, self.open_before,
+                [end], self.empty_guard,
             )
-        elif not seen:
-            record_problem(
-                stats, "no_postings_found", source.url,
-                "no job postings found (rendered client-side, or on an ATS this source does not name?)",
-            )
-        all_stats = stats.get_stats()
-        pages = all_stats.get("jobatlas/pages", 0)
-        errors = error_count(all_stats)
-        status = "failed" if not pages else "partial" if errors or reason != "finished" else "complete"
-
-        gone = [stable_id(source.name, key) for key in getattr(spider, "gone_keys", ())]
-        closed = self.store.close_postings(gone)
-        if status == "complete":
-            closed += self.store.close_unseen(source.name, since=self.seen_since)
-        stats.set_value("jobatlas/postings_closed", closed + self.counts["expired"])
-        stats.set_value("jobatlas/run_status", status)
-        self.store.finish_run(
-            self.run_id,
-            status=status,
-            pages=pages,
-            postings_seen=seen,
-            postings_new=self.counts["new"],
-            postings_updated=self.counts["updated"],
-            postings_unchanged=self.counts["unchanged"],
-            postings_reopened=self.counts["reopened"],
-            postings_closed=closed + self.counts["expired"],
-            errors=errors,
-            problems=problems_by_kind(all_stats),
-            problem_examples=all_stats.get(EXAMPLES_KEY, []),
-        )
+            self.crawler.stats.set_stats(dict(stats))
         self.store.close()

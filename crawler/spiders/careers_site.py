@@ -3,12 +3,18 @@
 From the careers URL the spider finds postings three ways: the sitemaps (robots.txt `Sitemap:`
 lines and /sitemap.xml, indexes included), listing pages (links to postings and pagination), and
 the hreflang language versions of listings and postings. It never leaves the source's hosts.
+
+A large site may be crawled in parts side by side (JOBATLAS_SHARD, see crawler/crawl.py): every
+part reads the shared pages (the careers URL, its next pages and language versions, the sitemaps)
+and follows only the links from them that it owns, by a hash of the URL; below a page it owns, a
+part follows every link, so nothing reached only through that page is lost.
 """
 
 from __future__ import annotations
 
 import posixpath
-from typing import Any, AsyncIterator, Iterator
+import zlib
+from typing import Any, AsyncIterator, Callable, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
@@ -30,6 +36,7 @@ from crawler.extract import (
     to_item,
 )
 from crawler.items import JobPosting
+from crawler.settings import shard_of
 from crawler.sources import Source
 from crawler.spiders.base import SourceSpider
 
@@ -67,7 +74,7 @@ class CareersSiteSpider(SourceSpider):
             self.listing_prefix = path + "/"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self._page_request(self.source.url)
+        yield self._page_request(self.source.url, shared=True)
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.source.url))
         # Robots and the conventional sitemap are optional: their absence is not a problem.
         yield scrapy.Request(f"{origin}/robots.txt", callback=self.parse_robots, errback=self.ignore_error)
@@ -83,17 +90,18 @@ class CareersSiteSpider(SourceSpider):
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        report = self._reporter(echo=not self.first_part)  # sitemaps are shared pages
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except (OSError, ValueError) as error:
-                self.problem("bad_sitemap", response.url, str(error))
+                report("bad_sitemap", response.url, str(error))
                 return
         try:
             sitemap = Sitemap(body)
         except Exception as error:  # lxml raises several types on garbage; all mean the same here
-            self.problem("bad_sitemap", response.url, str(error))
+            report("bad_sitemap", response.url, str(error))
             return
         whole_sitemap_is_jobs = bool(JOB_PATH_WORDS.search(urlsplit(response.url).path))
         for entry in sitemap:
@@ -103,31 +111,37 @@ class CareersSiteSpider(SourceSpider):
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
             elif whole_sitemap_is_jobs or self._looks_like_job_url(url):
-                yield self._page_request(url)
-                for alternate in entry.get("alternate", []):
-                    if self.on_source_host(alternate):
-                        yield self._page_request(alternate)
+                for page in [url, *entry.get("alternate", [])]:
+                    if self.on_source_host(page) and self.owns(page):
+                        yield self._page_request(page)
 
     def parse_page(self, response: Response) -> Iterator[JobPosting | scrapy.Request]:
+        hops = response.meta.get("hops", 0)
+        shared = response.meta.get("shared", False)
+        # Every part of a split crawl reads the shared pages, which say the same to all: only the
+        # first part reports them and stores what they hold. (A failed fetch is each part's own,
+        # and always reported, by `on_page_error`.)
+        echo = shared and not self.first_part
+        report = self._reporter(echo)
         if not is_html(response):
             content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            self.problem("not_html", response.url, content_type or "no Content-Type")
+            report("not_html", response.url, content_type or "no Content-Type")
             return
         if not self.on_source_host(response.url):
-            self.problem("offsite_redirect", response.url, "redirected off the source's hosts")
+            report("offsite_redirect", response.url, "redirected off the source's hosts")
             return
         text = response.text
         if text.count("\ufffd") > UNDECODABLE_RATIO * len(text):
-            self.problem("undecodable", response.url, f"declared encoding {response.encoding}")
-        self.count_page()
+            report("undecodable", response.url, f"declared encoding {response.encoding}")
+        report(None)
 
         selector = response.selector
         extraction = extract_job_postings(selector, response.url)
         for reason in extraction.broken_blocks:
-            self.problem("bad_json_ld", response.url, reason)
+            report("bad_json_ld", response.url, reason)
         alternates = hreflang_alternates(selector, response.url)
         declared = declared_language(selector, response.url, alternates)
-        for node in extraction.postings:
+        for node in [] if echo else extraction.postings:
             yield to_item(
                 node,
                 source=self.source.name,
@@ -141,11 +155,10 @@ class CareersSiteSpider(SourceSpider):
         for board, kind in ats_boards(selector, response.url).items():
             if board not in self.boards:
                 self.boards[board] = kind
-                self.problem("ats_board_found", response.url, f"{kind} board {board}")
+                report("ats_board_found", response.url, f"{kind} board {board}")
 
         # A listing's next pages and language versions are more of the same page; a link to a
         # posting (or a sub-listing) is one hop further. Hops are bounded, pagination is not.
-        hops = response.meta.get("hops", 0)
         same_level = {url for url in alternates.values() if self.on_source_host(url)}
         further: set[str] = set()
         if not extraction.postings:  # a listing: follow its postings and its next pages
@@ -155,13 +168,15 @@ class CareersSiteSpider(SourceSpider):
         same_level.discard(own_url)
         further -= same_level | {own_url}
         if not extraction.postings and not same_level and not further:
-            self.problem("no_job_markup", response.url, "no JobPosting and no links to follow")
+            report("no_job_markup", response.url, "no JobPosting and no links to follow")
         if further and hops >= self.max_hops:
             # Links past the limit are dropped, so the listing is not known to be complete.
-            self.problem("depth_limit", response.url, f"links more than {self.max_hops} hops from the careers URL")
+            report("depth_limit", response.url, f"links more than {self.max_hops} hops from the careers URL")
             further = set()
+        if shared:
+            further = {url for url in further if self.owns(url)}
         for url in sorted(same_level):
-            yield self._page_request(url, hops)
+            yield self._page_request(url, hops, shared)
         for url in sorted(further):
             yield self._page_request(url, hops + 1)
 
@@ -172,8 +187,32 @@ class CareersSiteSpider(SourceSpider):
         """Links are followed by guesswork here, so how far from the careers URL is bounded."""
         return self.settings.getint("JOBATLAS_MAX_LINK_HOPS")
 
-    def _page_request(self, url: str, hops: int = 0) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error, meta={"hops": hops})
+    @property
+    def first_part(self) -> bool:
+        return shard_of(self.settings.get("JOBATLAS_SHARD"))[0] == 0
+
+    def _reporter(self, echo: bool) -> Callable[..., None]:
+        """How a callback reports its page (`report(None)`) and the problems it finds there
+        (`report(kind, url, detail)`): not at all when it only echoes what the first part reports."""
+
+        def report(kind: str | None, url: str = "", detail: str = "") -> None:
+            if echo:
+                return
+            if kind is None:
+                self.count_page()
+            else:
+                self.problem(kind, url, detail)
+
+        return report
+
+    def owns(self, url: str) -> bool:
+        """Whether this part of a split crawl fetches `url` (always, when the site is not split)."""
+        part, parts = shard_of(self.settings.get("JOBATLAS_SHARD"))
+        return parts == 1 or zlib.crc32(canonical(url).encode("utf-8")) % parts == part
+
+    def _page_request(self, url: str, hops: int = 0, shared: bool = False) -> scrapy.Request:
+        meta = {"hops": hops, "shared": shared}
+        return scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error, meta=meta)
 
     def on_page_error(self, failure: Failure) -> None:
         """A page that is gone closes the posting it held (its key is its URL)."""

@@ -1,0 +1,155 @@
+"""Crawling with several worker processes: sources shared out between them, a large careers site
+split into parts; the same rows as one process, one run per source, and a lifecycle that still
+closes only on a complete run of the whole site."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+from conftest import RecordingHandler, crawl_into, query, run_cli, write_sources
+
+from crawler.crawl import SHARD_MIN_PAGES, Assignment, share_out
+from crawler.demo import demo_sites
+from crawler.items import JobPosting
+from crawler.sites import serve_site
+from crawler.sources import Source
+from pipelines.store import CrawlerEnd, Store, finish_run, utc_now
+
+SITE = Source(name="site", url="https://example.com/careers/")
+OTHER_SITE = Source(name="other", url="https://example.org/jobs/")
+BOARD = Source(name="board", url="https://boards.greenhouse.io/acme")
+
+
+def parts_of(work: list[list[Assignment]], name: str) -> list[tuple[int, int]]:
+    return [(a.part, a.parts) for assignments in work for a in assignments if a.source.name == name]
+
+
+def test_one_worker_crawls_everything_whole():
+    assert share_out([SITE, BOARD], 1, {"site": 10_000}) == [[Assignment(SITE), Assignment(BOARD)]]
+
+
+def test_a_large_careers_site_is_split_between_all_workers_and_boards_stay_whole():
+    work = share_out([SITE, OTHER_SITE, BOARD], 2, {"site": SHARD_MIN_PAGES, "other": 40, "board": 3})
+    assert parts_of(work, "site") == [(0, 2), (1, 2)]
+    assert parts_of(work, "other") == [(0, 1)] and parts_of(work, "board") == [(0, 1)]
+
+
+def test_whole_sources_go_to_the_least_loaded_worker_heaviest_first():
+    sources = [Source(name=f"s{n}", url=f"https://s{n}.example.com/jobs/") for n in range(4)]
+    work = share_out(sources, 2, {"s0": 100, "s1": 300, "s2": 200, "s3": 90})
+    loads = sorted(sorted(a.source.name for a in assignments) for assignments in work)
+    assert loads == [["s0", "s2"], ["s1", "s3"]]  # 300 + 90 against 200 + 100
+
+
+def test_with_fewer_sources_than_workers_a_careers_site_is_split_even_on_its_first_crawl():
+    work = share_out([SITE], 3, {})
+    assert parts_of(work, "site") == [(0, 3), (1, 3), (2, 3)]
+    assert share_out([BOARD], 3, {}) == [[Assignment(BOARD)]]  # an ATS board cannot be split
+
+
+def _stored(db) -> dict[str, tuple]:
+    rows = query(
+        db,
+        "SELECT jobs.url, jobs.language, group_concat(job_locations.country_code) AS countries FROM jobs"
+        " LEFT JOIN job_locations ON job_locations.job_id = jobs.id GROUP BY jobs.id",
+    )
+    return {row["url"]: (row["language"], row["countries"]) for row in rows}
+
+
+def test_demo_sites_split_between_workers_give_the_rows_of_one_process(tmp_path):
+    """Every way the demo sites lead to postings - listings, next pages, sitemaps, hreflang
+    versions linked only from a posting - survives the split."""
+    with contextlib.ExitStack() as stack:
+        entries = []
+        for folder, site in demo_sites():
+            origin = stack.enter_context(serve_site(folder))
+            entries.append({"name": site["name"], "url": origin + site["start"], "company": site["company"]})
+        sources = write_sources(tmp_path / "sources.yml", entries)
+        alone = run_cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "one.db"), "--workers", "1")
+        # 5 sources, 6 workers: every site is split in 6 parts, each part in its own process.
+        split = run_cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "six.db"), "--workers", "6")
+    assert alone.returncode == 0 and split.returncode == 0, split.stderr
+    # Each part keeps its own HTTP cache: proof that every site was crawled in 6 parts.
+    assert len(list((tmp_path / "six.db.httpcache").glob("*.part-*-of-6.sqlite"))) == 5 * 6
+    one, six = _stored(tmp_path / "one.db"), _stored(tmp_path / "six.db")
+    assert len(one) >= 30 and six == one
+    runs = query(tmp_path / "six.db", "SELECT source, status, postings_seen FROM crawl_runs ORDER BY source")
+    assert [run["source"] for run in runs] == sorted(entry["name"] for entry in entries)  # one run per site
+    assert {run["status"] for run in runs} <= {"complete", "partial"}
+    assert sum(run["postings_seen"] for run in runs) >= len(six)
+
+
+class Listing(RecordingHandler):
+    """A listing of `count` postings, all linked from /jobs/."""
+
+    count = 40
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.requests.append(self.path)
+        if self.path == "/jobs/":
+            links = "".join(f'<a href="/jobs/{n}.html">Job {n}</a>' for n in range(self.count))
+            self.send_body(200, f"<html><body>{links}</body></html>".encode(), "text/html; charset=utf-8")
+        elif self.path.startswith("/jobs/") and self.path.removeprefix("/jobs/").removesuffix(".html").isdigit():
+            number = int(self.path.removeprefix("/jobs/").removesuffix(".html"))
+            if number >= self.count:
+                self.send_body(404, b"", "text/html")
+                return
+            data = {"@type": "JobPosting", "title": f"Baker {number}", "description": "<p>Bake bread before dawn in our shop.</p>",
+                    "jobLocation": {"address": {"addressLocality": "Lyon", "addressCountry": "FR"}}}
+            page = f'<html lang="en"><script type="application/ld+json">{json.dumps(data)}</script></html>'
+            self.send_body(200, page.encode(), "text/html; charset=utf-8")
+        else:
+            self.send_body(404, b"", "text/html")
+
+
+def test_each_posting_is_fetched_by_one_part_and_the_listing_by_every_part(tmp_path, site_server):
+    handler = type("Bakery", (Listing,), {})
+    with site_server(handler=handler) as (origin, requests):
+        result, db = crawl_into(tmp_path, [{"name": "bakery", "url": origin + "/jobs/"}], "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    postings = [path for path in requests if path.endswith(".html")]
+    assert sorted(postings) == sorted(f"/jobs/{n}.html" for n in range(40))  # each once, none lost
+    assert requests.count("/jobs/") == 2
+    assert query(db, "SELECT COUNT(*) AS n FROM jobs")[0]["n"] == 40
+    run = query(db, "SELECT status, pages, postings_seen, postings_new FROM crawl_runs")
+    # The listing, read by both parts, counts once.
+    assert run == [{"status": "complete", "pages": 41, "postings_seen": 40, "postings_new": 40}]
+
+
+def test_a_split_run_closes_what_the_site_no_longer_lists(tmp_path, site_server):
+    handler = type("Bakery", (Listing,), {})
+    entries = [{"name": "bakery", "url": None}]
+    with site_server(handler=handler) as (origin, _):
+        entries[0]["url"] = origin + "/jobs/"
+        first, db = crawl_into(tmp_path, entries, "--workers", "2")
+        handler.count = 30
+        second, db = crawl_into(tmp_path, entries, "--workers", "2")
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "30 postings (0 new, 0 updated, 30 unchanged, 0 reopened), 10 closed" in second.stdout
+    counts = query(db, "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status ORDER BY status")
+    assert counts == [{"status": "closed", "n": 10}, {"status": "open", "n": 30}]
+
+
+def _posting(number: int) -> JobPosting:
+    return JobPosting(source="bakery", key=f"https://example.com/jobs/{number}", url=f"https://example.com/jobs/{number}",
+                      title=f"Baker {number}")
+
+
+def test_a_split_run_with_a_part_missing_closes_nothing(tmp_path):
+    """A worker killed mid-crawl reports nothing: its part may have listed anything."""
+    store = Store(tmp_path / "jobs.db")
+    store.save_postings([_posting(n) for n in range(4)], seen_at="2026-01-01T00:00:00Z")
+    since = utc_now()
+    run_id = store.start_run("bakery", since)
+    store.save_postings([_posting(0)])
+    seen = {"jobatlas/pages": 3, "jobatlas/postings_unchanged": 1}
+    stats = finish_run(store, "bakery", "https://example.com/jobs/", run_id, since, 4,
+                       [CrawlerEnd(seen, "finished"), CrawlerEnd({}, "killed")])
+    assert stats["jobatlas/run_status"] == "partial"
+    assert query(tmp_path / "jobs.db", "SELECT COUNT(*) AS n FROM jobs WHERE status = 'open'")[0]["n"] == 4
+    run_id = store.start_run("bakery", since)
+    stats = finish_run(store, "bakery", "https://example.com/jobs/", run_id, since, 4,
+                       [CrawlerEnd(seen, "finished"), CrawlerEnd({"jobatlas/pages": 2}, "finished")])
+    assert stats["jobatlas/run_status"] == "complete" and stats["jobatlas/postings_closed"] == 3
+    store.close()
