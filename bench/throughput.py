@@ -1,7 +1,7 @@
 """Throughput: the naive reference pipeline and `jobatlas crawl`, side by side on one synthetic
 careers site served from 127.0.0.1.
 
-    python bench/throughput.py [--postings 10000] [--workers N] [--profile]
+    python bench/throughput.py [--postings 10000] [--workers N] [--profile] [--skip-naive]
 
 The site (bench/synthetic.py: pages of 15-40 KB in five languages, multi-location postings, a
 paginated listing) is written to disk and served by Twisted's static file server in its own
@@ -131,6 +131,7 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="for the second jobatlas run")
     parser.add_argument("--profile", action="store_true", help="print jobatlas's top functions by cumulative time")
+    parser.add_argument("--skip-naive", action="store_true", help="jobatlas only (memory at large sizes, say)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -138,11 +139,14 @@ def main() -> None:
         server, origin = serve(tmp_path / "site")
         try:
             print(f"server alone: {server_capacity(origin, args.postings):.0f} pages/s to 8 plain clients")
-            naive_db = tmp_path / "naive.db"
-            # Run outside the checkout, so that Scrapy does not load jobatlas's project settings.
-            wall, cpu, rss = measured([sys.executable, "-m", "scrapy", "runspider", str(REPO / "bench" / "naive_spider.py"),
-                                       "-a", f"start={origin}/jobs/", "-a", f"db={naive_db}", *settings_arguments("-s")], cwd=tmp_path)
-            naive = report("naive", wall, cpu, rss, count_rows(naive_db, "jobs"))
+            naive = None
+            if not args.skip_naive:
+                naive_db = tmp_path / "naive.db"
+                # Run outside the checkout, so that Scrapy does not load jobatlas's project settings.
+                command = [sys.executable, "-m", "scrapy", "runspider", str(REPO / "bench" / "naive_spider.py"),
+                           "-a", f"start={origin}/jobs/", "-a", f"db={naive_db}", *settings_arguments("-s")]
+                wall, cpu, rss = measured(command, cwd=tmp_path)
+                naive = report("naive", wall, cpu, rss, count_rows(naive_db, "jobs"))
 
             sources = tmp_path / "sources.yml"
             sources.write_text(yaml.safe_dump({"sources": [{"name": "synthetic", "url": origin + "/jobs/"}]}))
@@ -155,7 +159,8 @@ def main() -> None:
                 wall, cpu, rss = measured(crawl)
                 label = f"jobatlas/{workers}"
                 jobatlas = report(label, wall, cpu, rss, count_rows(db, "jobs"))
-                print(f"{label} / naive: {jobatlas / naive:.1f}x")
+                if naive:
+                    print(f"{label} / naive: {jobatlas / naive:.1f}x")
             if args.profile:
                 import pstats
 

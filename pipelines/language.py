@@ -271,11 +271,20 @@ BENEFIT_LIST_CHARS = 150
 
 def _is_boilerplate(paragraph: str) -> bool:
     lowered = " " + paragraph.lower()
-    return (
-        lowered.lstrip().startswith(_TEMPLATE_OPENINGS)
-        or any(phrase in lowered for phrase in _BOILERPLATE_PHRASES)
-        or (len(lowered) > BENEFIT_LIST_CHARS and sum(word in lowered for word in _BENEFIT_WORDS) >= BENEFIT_LIST)
-    )
+    if lowered.lstrip().startswith(_TEMPLATE_OPENINGS):
+        return True
+    # Plain loops: every paragraph of every posting passes here, and a generator in any() / sum()
+    # costs twice as much.
+    for phrase in _BOILERPLATE_PHRASES:
+        if phrase in lowered:
+            return True
+    if len(lowered) <= BENEFIT_LIST_CHARS:
+        return False
+    named = 0
+    for word in _BENEFIT_WORDS:
+        if word in lowered:
+            named += 1
+    return named >= BENEFIT_LIST
 
 
 def _paragraphs(title: str | None, description: str | None) -> list[str]:

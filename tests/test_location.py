@@ -11,6 +11,7 @@ from babel import Locale
 from crawler.items import JobPosting, RawLocation
 from pipelines.location import (
     LocationPipeline,
+    _kept_on_disk,
     resolve_country,
     resolve_location,
     split_locations,
@@ -451,3 +452,23 @@ def test_warm_calls_are_fast() -> None:
             resolve_country("Allemagne")
     per_call = (time.perf_counter() - start) / (rounds * len(locations) * 2)
     assert per_call < 50e-6
+
+
+# -- tables kept on disk -------------------------------------------------------------------
+
+
+def test_tables_are_built_once_then_read_from_disk_and_rebuilt_when_unreadable(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    builds = []
+
+    def _towns() -> dict[str, str]:
+        builds.append(1)
+        return {"lyon": "FR", "graz": "AT"}
+
+    towns = _kept_on_disk(_towns)
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 1
+    (kept,) = (tmp_path / "jobatlas").glob("towns-*.pickle")
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 1  # read back, not built
+    kept.write_bytes(b"\x80\x05 not a pickle")
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 2
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 2  # the rebuilt table was kept
