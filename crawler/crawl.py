@@ -314,8 +314,9 @@ def _crawl_in_workers(
         runs[name] = (store.start_run(name, started), _resume_since(state_dir, assignment) or started, store.open_postings(name))
     store.close()
 
-    results = _run_workers(work, sources, db_path, overrides)
-    # Boards found on split sites were left to this process, so that each is crawled once.
+    results, stopped = _run_workers(work, sources, db_path, overrides)
+    # Boards found on split sites were left to this process, so that each is crawled once
+    # (unless the crawl was asked to stop).
     named = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
     crawled = {result.source for result in results}
     settings = project_settings(db_path, overrides)
@@ -326,9 +327,9 @@ def _crawl_in_workers(
                 source = board_source(split[result.source].source, board, kind, settings)
                 if board not in named and source.name not in crawled:
                     boards[source.name] = source
-    if boards:
+    if boards and not stopped:
         more = share_out(list(boards.values()), len(work), {})
-        results += _run_workers(more, sources, db_path, overrides)
+        results += _run_workers(more, sources, db_path, overrides)[0]
 
     store = Store(db_path)
     # A source whose worker died without reporting failed: its run stays 'running' until the
@@ -361,8 +362,9 @@ def _resume_since(state_dir: Path, assignment: Assignment) -> str | None:
 
 def _run_workers(
     work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
-) -> list[CrawlerResult]:
-    """Fork one worker per list of assignments, wait for all, collect what they report. SIGINT
+) -> tuple[list[CrawlerResult], bool]:
+    """Fork one worker per list of assignments, wait for all; (what they report, whether the crawl
+    was asked to stop). SIGINT
     and SIGTERM are passed on to the workers (which ignore them from anywhere else, as a terminal
     or a service manager signals every process at once): the first stops them politely, a
     second one at once."""
@@ -375,7 +377,10 @@ def _run_workers(
         for assignments, output in zip(work, outputs)
     ]
 
+    stops = []
+
     def pass_on(signum: int, frame: Any) -> None:
+        stops.append(signum)
         for worker in workers:
             if worker.is_alive():
                 os.kill(worker.pid, signal.SIGUSR1)
@@ -397,7 +402,7 @@ def _run_workers(
         else:  # killed, or crashed (its traceback is on stderr): its sources report nothing
             lost = ", ".join(state_name(a.source.name, a.shard) for a in assignments)
             print(f"jobatlas: a worker stopped (exit code {worker.exitcode}) before reporting on {lost}", file=sys.stderr)
-    return results
+    return results, bool(stops)
 
 
 def _worker(
