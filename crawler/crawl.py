@@ -216,14 +216,24 @@ class CrawlerResult:
     boards: dict[str, str] = field(default_factory=dict)
 
 
+def state_dir(db_path: str | Path) -> Path:
+    """Where crawlers keep their resumable state (one folder each) and workers their reports."""
+    return Path(f"{db_path}.state")
+
+
+def named_boards(sources: list[Source]) -> set[str]:
+    """The ATS boards the sources file names itself: never crawled again as found on a site."""
+    return {found[1] for found in map(board_url, (source.url for source in sources)) if found}
+
+
 class _Run:
     """The crawlers of one process: one per source or part of a source given to it."""
 
     def __init__(self, process: CrawlerProcess, sources: list[Source], db_path: str | Path) -> None:
         self.process = process
-        self.state_dir = Path(f"{db_path}.state")
+        self.state_dir = state_dir(db_path)
         self.crawlers: dict[str, tuple[Assignment, Crawler]] = {}
-        self.named_boards = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
+        self.named_boards = named_boards(sources)
 
     def schedule(self, assignment: Assignment) -> None:
         source = assignment.source
@@ -305,19 +315,18 @@ def _warm_up() -> None:
 def _crawl_in_workers(
     work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
 ) -> list[SourceSummary]:
-    state_dir = Path(f"{db_path}.state")
     split = {a.source.name: a for assignments in work for a in assignments if a.parts > 1}
     store = Store(db_path)
     runs = {}
     for name, assignment in split.items():
         started = utc_now()
-        runs[name] = (store.start_run(name, started), _resume_since(state_dir, assignment) or started, store.open_postings(name))
+        runs[name] = (store.start_run(name, started), _resume_since(state_dir(db_path), assignment) or started, store.open_postings(name))
     store.close()
 
     results, stopped = _run_workers(work, sources, db_path, overrides)
     # Boards found on split sites were left to this process, so that each is crawled once
     # (unless the crawl was asked to stop).
-    named = {found[1] for found in map(board_url, (s.url for s in sources)) if found}
+    named = named_boards(sources)
     crawled = {result.source for result in results}
     settings = project_settings(db_path, overrides)
     boards = {}
@@ -350,13 +359,14 @@ def _crawl_in_workers(
     return [summaries[name] for name in order if name in summaries]
 
 
-def _resume_since(state_dir: Path, assignment: Assignment) -> str | None:
+def _resume_since(states: Path, assignment: Assignment) -> str | None:
     """When the run a split source's parts resume began (the earliest of their notes), if any does."""
     notes = []
     for part in range(assignment.parts):
-        note = state_dir / state_name(assignment.source.name, f"{part}/{assignment.parts}") / RESUME_NOTE
-        if note.exists() and note.read_text().strip():
-            notes.append(note.read_text().strip())
+        shard = Assignment(assignment.source, part, assignment.parts).shard
+        note = states / state_name(assignment.source.name, shard) / RESUME_NOTE
+        if note.exists() and (since := note.read_text().strip()):
+            notes.append(since)
     return min(notes, default=None)
 
 
@@ -368,10 +378,10 @@ def _run_workers(
     and SIGTERM are passed on to the workers (which ignore them from anywhere else, as a terminal
     or a service manager signals every process at once): the first stops them politely, a
     second one at once."""
-    state_dir = Path(f"{db_path}.state")
-    state_dir.mkdir(parents=True, exist_ok=True)
+    reports = state_dir(db_path)
+    reports.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("fork")
-    outputs = [state_dir / f"worker-{number}.results" for number in range(len(work))]
+    outputs = [reports / f"worker-{number}.results" for number in range(len(work))]
     workers = [
         context.Process(target=_worker, args=(assignments, sources, db_path, overrides, output), daemon=False)
         for assignments, output in zip(work, outputs)

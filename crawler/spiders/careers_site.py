@@ -12,6 +12,7 @@ part follows every link, so nothing reached only through that page is lost.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import zlib
 from typing import Any, AsyncIterator, Callable, Iterator
@@ -187,9 +188,14 @@ class CareersSiteSpider(SourceSpider):
         """Links are followed by guesswork here, so how far from the careers URL is bounded."""
         return self.settings.getint("JOBATLAS_MAX_LINK_HOPS")
 
+    @functools.cached_property
+    def shard(self) -> tuple[int, int]:
+        """(part, parts) of a split crawl; (0, 1) for the whole site. Read once: `owns` runs per link."""
+        return shard_of(self.settings.get("JOBATLAS_SHARD"))
+
     @property
     def first_part(self) -> bool:
-        return shard_of(self.settings.get("JOBATLAS_SHARD"))[0] == 0
+        return self.shard[0] == 0
 
     def _reporter(self, echo: bool) -> Callable[..., None]:
         """How a callback reports its page (`report(None)`) and the problems it finds there
@@ -207,7 +213,7 @@ class CareersSiteSpider(SourceSpider):
 
     def owns(self, url: str) -> bool:
         """Whether this part of a split crawl fetches `url` (always, when the site is not split)."""
-        part, parts = shard_of(self.settings.get("JOBATLAS_SHARD"))
+        part, parts = self.shard
         return parts == 1 or zlib.crc32(canonical(url).encode("utf-8")) % parts == part
 
     def _page_request(self, url: str, hops: int = 0, shared: bool = False) -> scrapy.Request:
