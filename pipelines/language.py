@@ -163,6 +163,41 @@ class Cld2Detector:
         return code, share * (1.0 if reliable else 0.5)
 
 
+class Cld2FirstDetector:
+    """CLD2 where it is sure, py3langid elsewhere: py3langid's accuracy at a fraction of its cost.
+
+    On a text of SURE_FROM characters or more that CLD2 calls reliable and reads almost wholly
+    (SURE_SHARE) as one target language, CLD2 is as accurate as py3langid on the evaluation set
+    and eight times cheaper (15 µs against 120 µs for 300 characters). Everything else (short
+    text, where CLD2 guesses worse; mixed text; a language outside the targets, such as
+    Galician, Bosnian or Malay, that the restricted py3langid then places) goes to py3langid.
+    """
+
+    name = "cld2+py3langid"
+    SURE_FROM = 100
+    SURE_SHARE = 90
+
+    def __init__(self, languages: tuple[str, ...] = TARGET_LANGUAGES) -> None:
+        import pycld2
+
+        self._cld2 = pycld2
+        self._careful = Py3langidDetector(languages)
+        self._targets = frozenset(languages)
+
+    def detect(self, text: str) -> tuple[str | None, float]:
+        if len(text) >= self.SURE_FROM:
+            try:
+                reliable, _, details = self._cld2.detect(text)
+            except self._cld2.error:  # invalid UTF-8 such as lone surrogates
+                reliable = False
+            if reliable:
+                _, code, share, _ = details[0]
+                code = language_code(code)
+                if code in self._targets and share >= self.SURE_SHARE:
+                    return code, share / 100
+        return self._careful.detect(text)
+
+
 class LangdetectDetector:
     """langdetect (Google's language-detection port), seeded so that equal text gets equal answers."""
 
@@ -191,6 +226,7 @@ class LangdetectDetector:
 
 # Candidates compared by `bench/quality.py`, the default first.
 DETECTORS: dict[str, Callable[[], LanguageDetector]] = {
+    "cld2+py3langid": Cld2FirstDetector,
     "py3langid": Py3langidDetector,
     "lingua": LinguaDetector,
     "fasttext-lid176": FastTextDetector,
@@ -201,13 +237,16 @@ DETECTORS: dict[str, Callable[[], LanguageDetector]] = {
 
 @functools.cache
 def default_detector() -> LanguageDetector:
-    """py3langid, restricted to the target languages: the most accurate of the candidates on
-    the project's evaluation set, at a third of lingua's cost (README, "Language"). Without it
-    installed, the seeded langdetect the project has always had. Loaded once per process."""
-    try:
-        return Py3langidDetector()
-    except ImportError:
-        return LangdetectDetector()
+    """CLD2 where it is sure, py3langid elsewhere: py3langid's accuracy on the project's
+    evaluation set, the most accurate of the candidates, at a quarter of its cost (README,
+    "Language"). Without pycld2, py3langid alone; without either, the seeded langdetect the
+    project has always had. Loaded once per process."""
+    for detector in (Cld2FirstDetector, Py3langidDetector):
+        try:
+            return detector()
+        except ImportError:
+            continue
+    return LangdetectDetector()
 
 
 # -- the posting's own text ------------------------------------------------------------------

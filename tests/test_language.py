@@ -1,6 +1,6 @@
 """Language resolution: the hard cases the project measured (bench/quality.py), pinned.
 
-Texts are written for these tests. They run on the default detector (py3langid); each candidate
+Texts are written for these tests. They run on the default detector (CLD2 where it is sure, py3langid elsewhere); each candidate
 detector's adapter is also checked, and skipped when its package is not installed.
 """
 
@@ -11,11 +11,13 @@ import pytest
 from crawler.items import JobPosting
 from pipelines.language import (
     DETECTORS,
+    Cld2FirstDetector,
     TARGET_LANGUAGES,
     LangdetectDetector,
     LanguagePipeline,
     LanguageResult,
     LinguaDetector,
+    Py3langidDetector,
     analyse_language,
     default_detector,
     language_code,
@@ -84,6 +86,7 @@ BENEFITS = (
 @pytest.fixture(scope="module")
 def detector():
     pytest.importorskip("py3langid", reason="the default detector: pyproject.toml must list it")
+    pytest.importorskip("pycld2", reason="the default detector: pyproject.toml must list it")
     return default_detector()
 
 
@@ -240,6 +243,25 @@ def test_every_candidate_detector_speaks_target_codes(name):
     assert code in TARGET_LANGUAGES and 0 < probability <= 1
     assert detector.detect(FRENCH)[0] == "fr"
     assert detector.detect("")[0] in (None, *TARGET_LANGUAGES)
+
+
+# Bosnian in Latin script, which the project labels `hr` (CLD2 alone answers `bs`).
+BOSNIAN = (
+    "Tražimo iskusnog programera koji će se pridružiti našem timu u Sarajevu. Radit ćete na razvoju web "
+    "aplikacija i sarađivati sa kolegama iz cijele regije. Nudimo konkurentnu platu i fleksibilno radno vrijeme."
+)
+
+
+def test_cld2_first_answers_sure_long_text_itself_and_hands_the_rest_to_py3langid():
+    pytest.importorskip("pycld2")
+    detector = Cld2FirstDetector()
+    careful = Py3langidDetector()
+    # Long and plainly French: CLD2's own answer, its share of the text as the probability.
+    assert detector.detect(FRENCH) == ("fr", 0.99)
+    assert careful.detect(FRENCH) != ("fr", 0.99)
+    # A language outside the targets, and a text too short for CLD2: py3langid's answer.
+    assert detector.detect(BOSNIAN) == careful.detect(BOSNIAN) and detector.detect(BOSNIAN)[0] == "hr"
+    assert detector.detect("Servicetechniker (m/w/d)") == careful.detect("Servicetechniker (m/w/d)")
 
 
 def test_lingua_adapter_on_a_small_language_set():
