@@ -1,32 +1,39 @@
-"""Per-stage cost of a careers page, without the network or Scrapy's engine: where the CPU goes.
+"""Per-stage cost of a careers page or an ATS posting, without the network or Scrapy's engine:
+where the CPU goes.
 
-    python bench/stages.py [--pages 2000]
+    python bench/stages.py [--pages 2000] [--ats]
 
-Builds synthetic posting pages (bench/synthetic.py), then runs each stage of the data's journey
-over all of them in turn and prints milliseconds per page for each: the spider's extraction
-(`parse_page`: JSON-LD, language evidence, links), then the pipelines clean → language → location
-→ normalize → store (batched as in a crawl). Start-up costs (the language model, the location
-gazetteer) are printed apart: a crawl pays them once."""
+Builds synthetic posting pages (bench/synthetic.py), or with `--ats` Greenhouse board answers
+of 250 postings (bench/boards.py), then runs each stage of the data's journey over all of them in
+turn and prints milliseconds per page (per posting) for each: the spider's extraction
+(`parse_page`: JSON-LD, language evidence, links; or `parse_listing`), then the pipelines clean →
+language → location → normalize → store (batched as in a crawl). Start-up costs (the language
+model, the location gazetteer) are printed apart: a crawl pays them once."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import sys
+from collections import Counter
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(Path(__file__).parent)]
+from boards import greenhouse_board  # noqa: E402
 from synthetic import posting_page  # noqa: E402
 
 from crawler.items import JobPosting  # noqa: E402
 from crawler.sources import Source  # noqa: E402
 from crawler.spiders.careers_site import CareersSiteSpider  # noqa: E402
+from crawler.spiders.greenhouse import GreenhouseSpider  # noqa: E402
 from pipelines.clean import CleanPipeline  # noqa: E402
 from pipelines.language import LanguagePipeline  # noqa: E402
 from pipelines.location import LocationPipeline  # noqa: E402
@@ -45,24 +52,15 @@ def timed(label: str, action: Callable[[], Any], per: int | None = None) -> Any:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=2000)
-    args = parser.parse_args()
+def careers_pages(pages: int) -> tuple[Any, Callable[[], list[JobPosting]]]:
+    """The careers-site spider and its extraction over `pages` synthetic posting pages."""
     origin = "https://careers.example.com"
-    bodies = [posting_page(number).encode("utf-8") for number in range(args.pages)]
-    print(f"{args.pages} pages, {sum(map(len, bodies)) / len(bodies) / 1024:.1f} KB on average\n")
-
+    bodies = [posting_page(number).encode("utf-8") for number in range(pages)]
+    print(f"{pages} pages, {sum(map(len, bodies)) / len(bodies) / 1024:.1f} KB on average\n")
     crawler = get_crawler(CareersSiteSpider, {"JOBATLAS_MAX_LINK_HOPS": 5})
     crawler._apply_settings()
     spider = CareersSiteSpider.from_crawler(crawler, source=Source(name="bench", url=f"{origin}/jobs/"))
     crawler.spider = spider
-
-    language = timed("start-up: language model", LanguagePipeline)
-    location = LocationPipeline()
-    timed("start-up: location gazetteer", location.open_spider)
-    clean = CleanPipeline(crawler)
-    normalize = NormalizePipeline()
 
     def extract() -> list[JobPosting]:
         items = []
@@ -72,7 +70,47 @@ def main() -> None:
             items.extend(output for output in spider.parse_page(response) if isinstance(output, JobPosting))
         return items
 
-    items = timed("extract (response + parse_page)", extract, args.pages)
+    return crawler, extract
+
+
+def greenhouse_answers(postings: int) -> tuple[Any, Callable[[], list[JobPosting]]]:
+    """The Greenhouse spider and its extraction over board answers holding `postings` postings."""
+    rng = random.Random(1)
+    url = "https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true&pay_transparency=true"
+    bodies = [
+        json.dumps(greenhouse_board(rng, "acme", "Acme Ltd", 250, 4_100_000 + 1000 * number, Counter())).encode("utf-8")
+        for number in range(max(1, postings // 250))
+    ]
+    print(f"{len(bodies)} board answers of 250 postings, {sum(map(len, bodies)) / len(bodies) / 250 / 1024:.1f} KB a posting\n")
+    crawler = get_crawler(GreenhouseSpider)
+    crawler._apply_settings()
+    spider = GreenhouseSpider.from_crawler(crawler, source=Source(name="bench", url="https://boards.greenhouse.io/acme", kind="greenhouse"))
+    crawler.spider = spider
+
+    def extract() -> list[JobPosting]:
+        items = []
+        for body in bodies:
+            response = TextResponse(url, body=body, headers={"Content-Type": "application/json"}, request=Request(url))
+            items.extend(spider.parse_listing(response))
+        return items
+
+    return crawler, extract
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000, help="careers pages, or with --ats postings")
+    parser.add_argument("--ats", action="store_true", help="Greenhouse board answers instead of careers pages")
+    args = parser.parse_args()
+    crawler, extract = greenhouse_answers(args.pages) if args.ats else careers_pages(args.pages)
+
+    language = timed("start-up: language model", LanguagePipeline)
+    location = LocationPipeline()
+    timed("start-up: location gazetteer", location.open_spider)
+    clean = CleanPipeline(crawler)
+    normalize = NormalizePipeline()
+
+    items = timed("extract (response + parse)", extract, args.pages)
     for label, stage in (("clean", clean), ("language", language), ("location", location), ("normalize", normalize)):
         timed(label, lambda: [stage.process_item(item) for item in items], len(items))
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -21,9 +22,17 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.project import data_path
-from twisted.internet import reactor, task
+from twisted.internet import task
 
 from crawler.settings import state_name
+
+
+def _reactor() -> Any:
+    """The running reactor. Imported when used, not with this module: importing it installs
+    Twisted's default reactor, and the crawl process must install Scrapy's asyncio one first."""
+    from twisted.internet import reactor
+
+    return reactor
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -58,7 +67,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         if response.status in (429, 503) and wait is not None and not request.meta.get("dont_retry"):
             if wait > self.max_wait:
                 return response
-            await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+            await maybe_deferred_to_future(task.deferLater(_reactor(), wait, lambda: None))
         return super().process_response(request, response)
 
 
@@ -115,7 +124,7 @@ class HostGuardMiddleware:
             address = ipaddress.ip_address(host)
         except ValueError:
             try:
-                address = ipaddress.ip_address(await maybe_deferred_to_future(reactor.resolve(host)))
+                address = ipaddress.ip_address(await maybe_deferred_to_future(_reactor().resolve(host)))
             except Exception:  # an unresolvable host fails at download, with its own error
                 return True
         return address.is_global and not address.is_multicast

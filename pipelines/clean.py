@@ -31,8 +31,8 @@ def html_to_text(markup: str) -> str:
     """Readable plain text: one line per block element, entities decoded, whitespace collapsed."""
     markup = remove_tags_with_content(markup, which_ones=("script", "style", "template"))
     markup = _BLOCK_END.sub("\n", markup)
-    text = replace_entities(remove_tags(markup))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _SPACES.sub(" ", replace_entities(remove_tags(markup)))
+    lines = (line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
 
 

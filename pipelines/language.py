@@ -289,6 +289,8 @@ SAME_LANGUAGE = 0.9
 
 
 def _size(text: str) -> int:
+    if text.isascii():  # answered from the string's header, without reading it
+        return len(text)
     return len(text) + (WIDE_WEIGHT - 1) * len(_WIDE_RE.findall(text))
 
 
@@ -308,19 +310,20 @@ BENEFIT_LIST = 3
 BENEFIT_LIST_CHARS = 150
 
 
-def _is_boilerplate(paragraph: str) -> bool:
+def _is_boilerplate(
+    paragraph: str, phrases: tuple[str, ...] = _BOILERPLATE_PHRASES, benefit_words: tuple[str, ...] = _BENEFIT_WORDS
+) -> bool:
     lowered = " " + paragraph.lower()
     if lowered.lstrip().startswith(_TEMPLATE_OPENINGS):
         return True
-    # Plain loops: every paragraph of every posting passes here, and a generator in any() / sum()
-    # costs twice as much.
-    for phrase in _BOILERPLATE_PHRASES:
+    # Plain loops: a generator in any() / sum() costs twice as much.
+    for phrase in phrases:
         if phrase in lowered:
             return True
-    if len(lowered) <= BENEFIT_LIST_CHARS:
+    if len(benefit_words) < BENEFIT_LIST or len(lowered) <= BENEFIT_LIST_CHARS:
         return False
     named = 0
-    for word in _BENEFIT_WORDS:
+    for word in benefit_words:
         if word in lowered:
             named += 1
     return named >= BENEFIT_LIST
@@ -330,7 +333,13 @@ def _paragraphs(title: str | None, description: str | None) -> list[str]:
     """The posting's own paragraphs: title first, boilerplate set aside unless that is all there is."""
     lines = [line.strip() for line in (description or "").split("\n")]
     lines = [line for line in lines if line]
-    kept = [line for line in lines if not _is_boilerplate(line)] or lines
+    # Every paragraph of every posting is checked: only for the phrases the whole text holds at
+    # all (most hold none), found in one pass over it. What a paragraph holds, with the space
+    # put before it, the text joined the same way holds too.
+    whole = " " + " ".join(lines).lower()
+    phrases = tuple(phrase for phrase in _BOILERPLATE_PHRASES if phrase in whole)
+    benefit_words = tuple(word for word in _BENEFIT_WORDS if word in whole)
+    kept = [line for line in lines if not _is_boilerplate(line, phrases, benefit_words)] or lines
     return ([title.strip()] if title and title.strip() else []) + kept
 
 
@@ -484,7 +493,7 @@ def analyse_language(
     """Language, confidence, method and (bilingual postings) secondary language of one posting."""
     stated, declared = language_code(stated), language_code(declared)
     paragraphs = _paragraphs(title, description)
-    size = sum(_size(paragraph) for paragraph in paragraphs)
+    size = _size("".join(paragraphs))
     if size < SHORT_TEXT:
         return _resolve_short(" ".join(paragraphs), stated, declared, detector)
 

@@ -88,6 +88,16 @@ GROUP BY jobs.language, job_locations.country_code
 """
 
 
+# The write path's two statements, prepared once by sqlite3's statement cache. Every column
+# is a plain SQL value (text, number or NULL), so rows need no per-value conversion.
+_UPSERT_JOB = (
+    f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({', '.join('?' * len(JOB_COLUMNS))}) "
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{name} = excluded.{name}' for name in JOB_COLUMNS if name != 'id')}"
+)
+_INSERT_LOCATION = (
+    f"INSERT INTO job_locations ({', '.join(LOCATION_COLUMNS)}) VALUES ({', '.join('?' * len(LOCATION_COLUMNS))})"
+)
+
 # Fields whose changes `job_changes` keeps (plus "locations").
 TRACKED_FIELDS = [
     "title", "description", "language", "company", "department", "employment_type", "workplace",
@@ -293,10 +303,11 @@ class Store:
             if changes:
                 self._record_changes(changes, locations, seen_at)
             if written:
-                self.db["jobs"].upsert_all(written, pk="id", batch_size=200)
+                self.db.conn.executemany(_UPSERT_JOB, [[row[name] for name in JOB_COLUMNS] for row in written])
                 self.db.conn.executemany("DELETE FROM job_locations WHERE job_id = ?", [(i,) for i in written_ids])
-                self.db["job_locations"].insert_all(
-                    (location for job_id in written_ids for location in locations[job_id]), batch_size=500
+                self.db.conn.executemany(
+                    _INSERT_LOCATION,
+                    [[location[name] for name in LOCATION_COLUMNS] for job_id in written_ids for location in locations[job_id]],
                 )
         return counts
 
@@ -429,8 +440,7 @@ class Store:
 
 
 def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A posting as a `jobs` row with every column present (sqlite-utils' upsert_all sets
-    columns missing from one record of a batch to NULL) and its `job_locations` rows."""
+    """A posting as a `jobs` row with every column present and its `job_locations` rows."""
     job_id = stable_id(posting.source, posting.key)
     # Read the columns off the posting: dataclasses.asdict would deep-copy every nested field first.
     row = {name: getattr(posting, name, None) for name in JOB_COLUMNS}
