@@ -8,12 +8,13 @@ keyed by a stable id (source + the spider's key), so a re-crawl updates rows ins
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 import pycountry
 import sqlite_utils
@@ -215,6 +216,8 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(path)
+        self._writer_lock: IO[str] | None = None
         self.db = sqlite_utils.Database(path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
@@ -227,14 +230,24 @@ class Store:
         """One write transaction, holding the write lock from its start (BEGIN IMMEDIATE). Several
         crawl processes write to the store at once; a transaction that reads before it writes
         could otherwise not write at all once another had committed in between (SQLite answers
-        "database is locked" at once there, rather than wait)."""
-        self.db.conn.execute("BEGIN IMMEDIATE")
+        "database is locked" at once there, rather than wait).
+
+        Writers of this module first queue on a lock file beside the database (`<db>.write-lock`):
+        the kernel wakes the next one as soon as a transaction ends, where SQLite's own busy wait
+        sleeps in steps of up to 100 ms whatever the other writer does."""
+        if self._writer_lock is None:
+            self._writer_lock = open(f"{self.path}.write-lock", "a")
+        fcntl.flock(self._writer_lock, fcntl.LOCK_EX)
         try:
-            yield
-        except BaseException:
-            self.db.conn.rollback()
-            raise
-        self.db.conn.execute("COMMIT")
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.conn.rollback()
+                raise
+            self.db.conn.execute("COMMIT")
+        finally:
+            fcntl.flock(self._writer_lock, fcntl.LOCK_UN)
 
     def migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -245,6 +258,8 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._writer_lock is not None:
+            self._writer_lock.close()
 
     # -- writing --
 
