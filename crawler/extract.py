@@ -34,10 +34,22 @@ class Extraction:
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
+# lxml's own compiled XPath, plain strings out: parsel wraps every result in a Selector, and
+# lxml's default "smart" strings each build a proxy of their element (a hundred links a page).
+_JSON_LD_BLOCKS = etree.XPath('//script[@type="application/ld+json"]/text()', smart_strings=False)
+_HTML_LANG = etree.XPath("/html/@lang", smart_strings=False)
+_ALTERNATE_LINKS = etree.XPath('//link[@rel="alternate"][@hreflang][@href]')
+_NEXT_HREFS = etree.XPath(
+    '//link[@rel="next"]/@href | //a[contains(concat(" ", @rel, " "), " next ")]/@href', smart_strings=False
+)
+_LINK_HREFS = etree.XPath("//a/@href", smart_strings=False)
+_EMBED_REFERENCES = etree.XPath("//a/@href | //iframe/@src | //script/@src", smart_strings=False)
+
+
 def extract_job_postings(selector: Selector, base_url: str) -> Extraction:
     """Every schema.org JobPosting on a page, from JSON-LD and microdata, as JSON-LD-shaped dicts."""
     extraction = Extraction()
-    for block in selector.xpath('//script[@type="application/ld+json"]/text()').getall():
+    for block in _JSON_LD_BLOCKS(selector.root):
         try:
             data = _load_json_ld(block)
         except ValueError as error:
@@ -145,10 +157,10 @@ def language_tag(value: str | None) -> str | None:
 def hreflang_alternates(selector: Selector, base_url: str) -> dict[str, str]:
     """hreflang → absolute URL of each declared language version (x-default left out)."""
     alternates = {}
-    for link in selector.xpath('//link[@rel="alternate"][@hreflang][@href]'):
-        hreflang = link.attrib["hreflang"].strip().lower()
+    for link in _ALTERNATE_LINKS(selector.root):
+        hreflang = link.get("hreflang").strip().lower()
         if hreflang != "x-default":
-            url = absolute(base_url, link.attrib["href"])
+            url = absolute(base_url, link.get("href"))
             if url:
                 alternates[hreflang] = url
     return alternates
@@ -166,7 +178,7 @@ def declared_language(selector: Selector, url: str, alternates: dict[str, str]) 
         match = _LOCALE_SEGMENT.match(segment)
         if match and (match.group(2) or len(segment) == 2):
             return match.group(1)
-    return language_tag(selector.xpath("/html/@lang").get())
+    return language_tag(next(iter(_HTML_LANG(selector.root)), None))
 
 
 # A careers page bigger than this is not read further by `boards_on_page`.
@@ -218,7 +230,7 @@ def absolute(base_url: str, href: str, canonicalize: bool = True) -> str | None:
 def pagination_links(selector: Selector, base_url: str) -> set[str]:
     """Next-page links: rel=next, anchors reading "next" in several languages, ?page=N links."""
     root = selector.root
-    hrefs = [str(href) for href in root.xpath('//link[@rel="next"]/@href | //a[contains(concat(" ", @rel, " "), " next ")]/@href')]
+    hrefs = _NEXT_HREFS(root)
     for anchor in root.xpath("//a[@href]"):
         text = " ".join(anchor.xpath(".//text()")) or anchor.get("aria-label", "")
         href = anchor.get("href")
@@ -231,7 +243,7 @@ def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str
     """Links that may lead to postings: under the careers URL's path, or with a job word in the
     path. The caller keeps them on the source's hosts."""
     links = set()
-    for href in selector.root.xpath("//a/@href"):
+    for href in _LINK_HREFS(selector.root):
         if not _followable(href):
             continue
         url = absolute(base_url, href)
@@ -251,8 +263,7 @@ def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
     """ATS boards a careers page embeds or links (iframes, embed scripts, links to postings):
     board URL → kind."""
     boards = {}
-    # lxml's own xpath: parsel would wrap each of a page's hundred links in a Selector first.
-    for reference in selector.root.xpath("//a/@href | //iframe/@src | //script/@src"):
+    for reference in _EMBED_REFERENCES(selector.root):
         if not _ATS_HOST_WORDS.search(reference):
             continue
         url = absolute(base_url, reference.strip(), canonicalize=False)
