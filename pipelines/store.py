@@ -204,8 +204,21 @@ def _add_secondary_language(db: sqlite_utils.Database) -> None:
         db["jobs"].add_column("secondary_language", str)
 
 
+def _index_text_only_when_it_changes(db: sqlite_utils.Database) -> None:
+    """The search index is rewritten when a title or description changes, not on every update:
+    a re-crawl moves `last_seen_at` on every posting it sees unchanged, and sqlite-utils'
+    trigger re-read each one's whole text into the index (twice: out, then in again)."""
+    db.execute("DROP TRIGGER IF EXISTS jobs_au")
+    db.execute(
+        "CREATE TRIGGER jobs_au AFTER UPDATE OF title, description ON jobs BEGIN"
+        " INSERT INTO jobs_fts (jobs_fts, rowid, title, description) VALUES ('delete', old.rowid, old.title, old.description);"
+        " INSERT INTO jobs_fts (rowid, title, description) VALUES (new.rowid, new.title, new.description);"
+        " END"
+    )
+
+
 # Each migration takes the database from version N-1 to N; never edit a released one, append.
-MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language]
+MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_text_only_when_it_changes]
 
 
 # -- the store -------------------------------------------------------------------------------
@@ -289,8 +302,9 @@ class Store:
         if not rows:
             return counts
         with self.writing():
-            known = self._rows_by_id("jobs", "id", list(rows))
-            written, changes = [], []
+            # What decides the outcome; whole rows (descriptions and all) only for what changed.
+            known = self._rows_by_id("jobs", "id", list(rows), columns="id, content_hash, status, first_seen_at, closed_at")
+            written, changed = [], []
             for job_id, row in rows.items():
                 previous = known.get(job_id)
                 if _expired(row["valid_through"], seen_at):
@@ -304,7 +318,7 @@ class Store:
                     counts["reopened" if row["status"] == "open" and previous["status"] == "closed" else "updated"] += 1
                     row["first_seen_at"] = previous["first_seen_at"]
                     if previous["content_hash"] != row["content_hash"]:
-                        changes.append((previous, row))
+                        changed.append(row)
                 else:
                     counts["unchanged"] += 1
                     continue
@@ -315,8 +329,9 @@ class Store:
                 "UPDATE jobs SET last_seen_at = ? WHERE id = ?",
                 [(seen_at, job_id) for job_id in rows if job_id not in written_ids],
             )
-            if changes:
-                self._record_changes(changes, locations, seen_at)
+            if changed:
+                previous_rows = self._rows_by_id("jobs", "id", [row["id"] for row in changed])
+                self._record_changes([(previous_rows[row["id"]], row) for row in changed], locations, seen_at)
             if written:
                 self.db.conn.executemany(_UPSERT_JOB, [[row[name] for name in JOB_COLUMNS] for row in written])
                 self.db.conn.executemany("DELETE FROM job_locations WHERE job_id = ?", [(i,) for i in written_ids])
@@ -344,13 +359,15 @@ class Store:
                     )
         self.db["job_changes"].insert_all(records)
 
-    def _rows_by_id(self, table: str, column: str, ids: list[str], many: bool = False) -> Any:
-        """Rows of `table` whose `column` is one of `ids`: by id, or all of them (`many`)."""
+    def _rows_by_id(
+        self, table: str, column: str, ids: list[str], many: bool = False, columns: str = "*"
+    ) -> Any:
+        """Rows of `table` (`columns` of them) whose `column` is one of `ids`: by id, or all of them (`many`)."""
         found: Any = [] if many else {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             placeholders = ",".join("?" * len(chunk))
-            for row in self.db.query(f"SELECT * FROM [{table}] WHERE [{column}] IN ({placeholders})", chunk):
+            for row in self.db.query(f"SELECT {columns} FROM [{table}] WHERE [{column}] IN ({placeholders})", chunk):
                 if many:
                     found.append(row)
                 else:

@@ -158,3 +158,19 @@ def test_changes_are_kept_with_old_and_new_values(three_crawls):
     renamed = states[2]["jobs"]["Senior backend engineer"]
     assert renamed["first_seen_at"] == states[0]["jobs"]["Backend engineer"]["first_seen_at"]
     assert len(query(db, "SELECT id FROM jobs")) == 9  # updates in place, never duplicates
+
+
+def test_search_finds_the_new_text_of_a_changed_posting_and_still_finds_unchanged_ones(three_crawls):
+    db, _ = three_crawls
+
+    def found(words: str) -> list[str]:
+        sql = "SELECT jobs.title FROM jobs_fts JOIN jobs ON jobs.rowid = jobs_fts.rowid WHERE jobs_fts MATCH ? ORDER BY 1"
+        return [row["title"] for row in query(db, sql, words)]
+
+    assert found("mentor junior") == ["Senior backend engineer"]
+    assert found('"backend engineer"') == ["Senior backend engineer"]
+    # Seen unchanged in three runs (only last_seen_at moved): still indexed, once.
+    assert found("vans warehouses") == ["Driver"]
+    assert found("chat phone") == ["Support specialist"]
+    # FTS5 compares its index with the jobs table, row by row; raises on any difference.
+    query(db, "INSERT INTO jobs_fts (jobs_fts) VALUES ('integrity-check')")
