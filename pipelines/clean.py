@@ -19,12 +19,24 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
+# What escaping markup once turns its own characters into; `&amp;` is undone last.
+_ESCAPED_MARKUP = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&#x27;", "'"))
+_TAG_START = re.compile(r"<[a-zA-Z/!]")
+
+
 def unescape_once_if_escaped(markup: str) -> str:
     """Some publishers (Greenhouse, some JSON-LD) HTML-escape the description once: `&lt;p&gt;`.
     Real markup contains tags; escaped markup contains only their escaped form."""
-    if "&lt;" in markup and not re.search(r"<[a-zA-Z/!]", markup):
-        return html.unescape(markup)
-    return markup
+    if "&lt;" not in markup or _TAG_START.search(markup):
+        return markup
+    # Mostly only the markup's own characters were escaped: plain replacements then give what
+    # html.unescape gives, at a fifth of its cost (it calls back into Python for every entity).
+    unescaped = markup
+    for escaped, character in _ESCAPED_MARKUP:
+        unescaped = unescaped.replace(escaped, character)
+    if "&" not in unescaped.replace("&amp;", ""):
+        return unescaped.replace("&amp;", "&")
+    return html.unescape(markup)
 
 
 def html_to_text(markup: str) -> str:
