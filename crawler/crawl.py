@@ -27,6 +27,7 @@ import pickle
 import shutil
 import signal
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -175,6 +176,8 @@ def crawl(
 
 # Written in a source's JOBDIR when its run was stopped politely: the run's start, for the resume.
 RESUME_NOTE = "jobatlas-resume"
+# The status of a source whose turn had not come when the crawl was stopped.
+NOT_STARTED = "not started"
 
 
 class CrawlLocked(RuntimeError):
@@ -235,8 +238,21 @@ class _Run:
         self.state_dir = state_dir(db_path)
         self.crawlers: dict[str, tuple[Assignment, Crawler]] = {}
         self.named_boards = named_boards(sources)
+        # Each running crawler holds its connections, open files, cache and answers in memory:
+        # a process runs this many at once, the others wait their turn.
+        self.at_once = process.settings.getint("JOBATLAS_CONCURRENT_SOURCES")
+        self.running = 0
+        self.waiting: deque[Assignment] = deque()
+        self.stopped = False
 
     def schedule(self, assignment: Assignment) -> None:
+        """Start a crawler for the assignment now, or once one of those running has finished."""
+        if self.running >= self.at_once:
+            self.waiting.append(assignment)
+        else:
+            self._start(assignment)
+
+    def _start(self, assignment: Assignment) -> None:
         source = assignment.source
         crawler = self.process.create_crawler(spider_for(source.kind or "careers_site"))
         name = state_name(source.name, assignment.shard)
@@ -250,8 +266,17 @@ class _Run:
         else:
             crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
         crawler.signals.connect(self._keep_or_drop_state, signal=signals.spider_closed)
+        crawler.signals.connect(self._start_next, signal=signals.spider_closed)
         self.crawlers[name] = (assignment, crawler)
+        self.running += 1
         self.process.crawl(crawler, source=source)
+
+    def _start_next(self, spider: Spider, reason: str) -> None:
+        self.running -= 1
+        # Closed because the process is stopping (Ctrl-C, SIGTERM): no other crawler starts.
+        self.stopped = self.stopped or reason == "shutdown"
+        if self.waiting and not self.stopped:
+            self._start(self.waiting.popleft())
 
     def results(self) -> list[CrawlerResult]:
         """What each crawler did; call once the process has stopped."""
@@ -263,6 +288,9 @@ class _Run:
             results.append(
                 CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end, dict(getattr(spider, "boards", {})))
             )
+        for assignment in self.waiting:  # left waiting by a stop
+            end = CrawlerEnd({"jobatlas/run_status": NOT_STARTED}, NOT_STARTED)
+            results.append(CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end))
         return results
 
     def _prepare_state(self, name: str, settings: Settings) -> None:

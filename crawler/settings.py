@@ -106,6 +106,9 @@ JOBATLAS_SOURCES = "data/sources.yml"
 # Where the store lives, and how many postings go into one transaction.
 JOBATLAS_DB = "data/jobs.db"
 JOBATLAS_BATCH_SIZE = 500
+# Sources one process crawls at once (each keeps a store connection, an HTTP cache file, its
+# downloader and answers open); the others wait their turn.
+JOBATLAS_CONCURRENT_SOURCES = 32
 # Board URL → endpoint, for ATS boards found on careers pages (mirrors, tests): like `endpoint:`
 # in the sources file, for boards the file does not name.
 JOBATLAS_ENDPOINTS: dict[str, str] = {}

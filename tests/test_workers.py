@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
+import time
 
 from conftest import RecordingHandler, crawl_into, query, run_cli, write_sources
 
@@ -153,3 +155,52 @@ def test_a_split_run_with_a_part_missing_closes_nothing(tmp_path):
                        [CrawlerEnd(seen, "finished"), CrawlerEnd({"jobatlas/pages": 2}, "finished")])
     assert stats["jobatlas/run_status"] == "complete" and stats["jobatlas/postings_closed"] == 3
     store.close()
+
+
+SITE_NAMES = [f"s{n}" for n in range(5)]
+
+
+class SlowSites(RecordingHandler):
+    """Five careers sites on one server (/s0/ ... /s4/), each answer a little slow; remembers the
+    most sites that had a request in flight at the same moment."""
+
+    in_flight: dict[str, int]
+    most_at_once: list[int]  # one number, shared with the test through the handler classes serve_site derives
+    guard = threading.Lock()
+
+    def do_GET(self) -> None:  # noqa: N802
+        site = self.path.strip("/").split("/")[0]
+        if site not in SITE_NAMES:  # robots.txt, sitemap.xml
+            self.send_body(404, b"", "text/plain")
+            return
+        with self.guard:
+            self.in_flight[site] = self.in_flight.get(site, 0) + 1
+            self.most_at_once[0] = max(self.most_at_once[0], sum(1 for n in self.in_flight.values() if n))
+        try:
+            time.sleep(0.1)
+            if self.path == f"/{site}/":
+                links = "".join(f'<a href="/{site}/jobs/{n}.html">Job {n}</a>' for n in range(3))
+                self.send_body(200, f"<html><body>{links}</body></html>".encode(), "text/html; charset=utf-8")
+            else:
+                data = {"@type": "JobPosting", "title": f"Baker {site} {self.path[-6]}",
+                        "description": "<p>Bake bread and pastries for our shops every morning.</p>",
+                        "jobLocation": {"address": {"addressLocality": "Lyon", "addressCountry": "FR"}}}
+                page = f'<html><script type="application/ld+json">{json.dumps(data)}</script></html>'
+                self.send_body(200, page.encode(), "text/html; charset=utf-8")
+        finally:
+            with self.guard:
+                self.in_flight[site] -= 1
+
+
+def test_a_process_crawls_at_most_the_configured_number_of_sources_at_once(tmp_path):
+    handler = type("Sites", (SlowSites,), {"requests": [], "in_flight": {}, "most_at_once": [0]})
+    with serve_site(tmp_path, handler) as origin:
+        entries = [{"name": name, "url": f"{origin}/{name}/"} for name in SITE_NAMES]
+        result, db = crawl_into(
+            tmp_path, entries, "--workers", "1", "--set", "JOBATLAS_CONCURRENT_SOURCES=2", "--set", "AUTOTHROTTLE_ENABLED=false",
+        )
+    assert result.returncode == 0, result.stderr
+    assert handler.most_at_once == [2]  # two at a time: never more, and the limit is not one
+    assert len(query(db, "SELECT id FROM jobs")) == 15
+    assert {row["status"] for row in query(db, "SELECT status FROM crawl_runs")} == {"complete"}
+    assert len(query(db, "SELECT id FROM crawl_runs")) == 5
