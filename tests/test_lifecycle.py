@@ -89,7 +89,7 @@ def three_crawls(tmp_path_factory):
         for run in (1, 2, 3):
             handler.run = run
             result, db = crawl_into(tmp, entries, "--set", "RETRY_TIMES=0")
-            assert result.returncode == 0, result.stderr
+            assert result.returncode == 0, result.stdout + result.stderr
             states.append({
                 "jobs": {row["title"]: row for row in query(db, "SELECT * FROM jobs")},
                 "runs": {name: last_run(db, name) for name in ("atelier", "board")},
