@@ -162,11 +162,10 @@ def crawl(
         last_pages = store.last_run_pages()
         store.close()
         work = share_out(sources, workers or default_workers(), last_pages)
-        settings = project_settings(db_path, overrides)
-        _warm_up(settings)
+        _warm_up()
         if len(work) > 1:
             return _crawl_in_workers(work, sources, db_path, overrides or {})
-        run = _Run(CrawlerProcess(settings), sources, db_path)
+        run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources, db_path)
         for assignment in work[0] if work else []:
             run.schedule(assignment)
         if run.crawlers:
@@ -327,24 +326,13 @@ def board_source(site: Source, board: str, kind: str, settings: Settings) -> Sou
     return Source(name=f"{site.name}.{kind}", url=board, kind=kind, endpoint=endpoint, company=site.company)
 
 
-def _warm_up(settings: Settings) -> None:
-    """Load the language model, build the location tables and import every component a crawler
-    builds (download handlers with the TLS stack, middlewares, extensions, pipelines) once,
-    before any crawler starts: forked workers share them (memory pages are copied only when
-    written). Frozen out of the garbage collector's sight, the tables' million objects are not
-    traversed again by every full collection, in this process or in the workers."""
+def _warm_up() -> None:
+    """Load the language model and build the location tables once, before any crawler starts:
+    forked workers share them (memory pages are copied only when written). Frozen out of the
+    garbage collector's sight, the tables' million objects are not traversed again by every full
+    collection, in this process or in the workers."""
     default_detector()
     LocationPipeline().open_spider()
-    handlers = settings.getwithbase("DOWNLOAD_HANDLERS").values()  # {scheme: path}
-    components = [
-        path
-        for name in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
-        for path, order in settings.getwithbase(name).items()  # {path: order, None when disabled}
-        if order is not None
-    ]
-    for path in [*handlers, *components]:
-        if path is not None:
-            load_object(path)
     gc.collect()
     gc.freeze()
 
