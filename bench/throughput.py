@@ -105,7 +105,7 @@ http {{
 def serve(root: Path) -> tuple[subprocess.Popen, str, str]:
     """(server process, origin, the server's name) for the static site under `root`."""
     port = free_port()
-    nginx = shutil.which("nginx") or next((path for path in ("/usr/sbin/nginx",) if os.path.exists(path)), None)
+    nginx = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")  # Debian's, off a user's PATH
     if nginx:
         conf = root.parent / "nginx.conf"
         conf.write_text(NGINX_CONF.format(user=getpass.getuser(), tmp=root.parent, port=port, root=root))

@@ -310,9 +310,9 @@ BENEFIT_LIST = 3
 BENEFIT_LIST_CHARS = 150
 
 
-def _is_boilerplate(
-    paragraph: str, phrases: tuple[str, ...] = _BOILERPLATE_PHRASES, benefit_words: tuple[str, ...] = _BENEFIT_WORDS
-) -> bool:
+def _is_boilerplate(paragraph: str, phrases: tuple[str, ...], benefit_words: tuple[str, ...]) -> bool:
+    """Whether a paragraph is template text, checking only `phrases` and `benefit_words` (those
+    of _BOILERPLATE_PHRASES and _BENEFIT_WORDS that its posting holds at all)."""
     lowered = " " + paragraph.lower()
     if lowered.lstrip().startswith(_TEMPLATE_OPENINGS):
         return True
