@@ -42,7 +42,8 @@ from crawler.settings import state_name, user_agent
 from crawler.sources import Source, board_url
 from pipelines.language import default_detector
 from pipelines.location import LocationPipeline
-from pipelines.store import CrawlerEnd, Store, finish_run, utc_now
+from pipelines.clock import utc_now
+from pipelines.store import CrawlerEnd, Store, finish_run
 
 # One spider per source family: crawler/spiders/<kind>.py defines the class named here.
 SPIDERS: dict[str, str] = {

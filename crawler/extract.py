@@ -28,7 +28,13 @@ from crawler.sources import board_url
 @dataclass
 class Extraction:
     postings: list[dict[str, Any]] = field(default_factory=list)
-    broken_blocks: list[str] = field(default_factory=list)  # why each unreadable JSON-LD block failed
+    # Why each unreadable JSON-LD block failed, and whether it may have held a posting (it names one).
+    broken_blocks: list[tuple[str, bool]] = field(default_factory=list)
+
+    def hidden_postings(self) -> bool:
+        """Whether a broken block may have hidden a posting: one names a JobPosting and the page
+        gave none. Broken breadcrumbs or organisation blocks beside a posting hide nothing."""
+        return not self.postings and any(may_hold_posting for _, may_hold_posting in self.broken_blocks)
 
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -53,7 +59,7 @@ def extract_job_postings(selector: Selector, base_url: str) -> Extraction:
         try:
             data = _load_json_ld(block)
         except ValueError as error:
-            extraction.broken_blocks.append(str(error))
+            extraction.broken_blocks.append((str(error), "jobposting" in block.lower()))
             continue
         extraction.postings.extend(_job_posting_nodes(data))
     if not extraction.postings and selector.xpath('//@itemtype[contains(., "JobPosting")]'):

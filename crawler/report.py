@@ -32,8 +32,12 @@ PROBLEM_PREFIX = "jobatlas/problems/"
 EXAMPLES_KEY = "jobatlas/problem_examples"
 EXAMPLES_PER_KIND = 20
 
-# Kinds that describe the site rather than a failure: reported, but not counted as errors.
-NOTES = frozenset({"no_job_markup", "robots_disallowed", "no_postings_found", "ats_board_found"})
+# Kinds that describe the site rather than a failure: reported, but not counted as errors, so they
+# never keep a run from being complete (and closing what it no longer lists). A broken JSON-LD
+# block that cannot hide a posting (it names no JobPosting, or its page gave its posting) is one.
+NOTES = frozenset(
+    {"no_job_markup", "robots_disallowed", "no_postings_found", "ats_board_found", "bad_json_ld_harmless"}
+)
 
 
 def record_problem(stats: StatsCollector | MergedStats, kind: str, url: str, detail: str = "") -> None:

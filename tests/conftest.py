@@ -19,10 +19,17 @@ import pytest
 import yaml
 
 from crawler.sites import SiteHandler, serve_site
+from pipelines.clock import set_clock
 
 TESTS = Path(__file__).parent
 SITES = TESTS / "sites"
 REPO = TESTS.parent
+
+# The tests' own "now", running on from this instant, in this process and every jobatlas process
+# they start: fixture dates (postings' validThrough, ATS end dates) are written relative to it,
+# so they never expire on a later day. No test reads the system's clock.
+TEST_NOW = "2026-11-20T12:00:00+00:00"
+set_clock(TEST_NOW)
 
 
 class RecordingHandler(SiteHandler):

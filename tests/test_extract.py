@@ -62,7 +62,16 @@ def test_a_broken_block_beside_a_good_one_is_reported_and_the_good_one_kept():
     head = '<script type="application/ld+json">{"@type": "Organization", "name": </script>'
     result = extract(page(json_ld(POSTING), head=head))
     assert len(result.postings) == 1
-    assert len(result.broken_blocks) == 1 and "malformed JSON-LD" in result.broken_blocks[0]
+    assert len(result.broken_blocks) == 1 and "malformed JSON-LD" in result.broken_blocks[0][0]
+    assert not result.hidden_postings()  # an Organization block, beside the posting it could not hide
+
+
+def test_a_broken_block_may_hide_a_posting_only_when_it_names_one_and_the_page_gave_none():
+    broken_posting = '<script type="application/ld+json">{"@type": "JobPosting", "title": </script>'
+    broken_crumbs = '<script type="application/ld+json">{"@type": "BreadcrumbList", "item": </script>'
+    assert extract(page(broken_posting)).hidden_postings()
+    assert not extract(page(broken_crumbs)).hidden_postings()
+    assert not extract(page(json_ld(POSTING), head=broken_posting)).hidden_postings()
 
 
 def test_forgiving_parse_of_trailing_commas_and_raw_newlines():

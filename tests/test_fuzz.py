@@ -526,7 +526,7 @@ def through_pipelines(item: JobPosting) -> JobPosting | None:
 def test_extractor_never_raises_and_maps_every_posting(page, base):
     selector = Selector(text=page)
     extraction = extract_job_postings(selector, base)
-    assert all(isinstance(reason, str) and reason for reason in extraction.broken_blocks)
+    assert all(isinstance(reason, str) and reason for reason, _ in extraction.broken_blocks)
     assert len(extraction.broken_blocks) <= len(selector.xpath('//script[@type="application/ld+json"]'))
     assert all(names_job_posting(node) for node in extraction.postings)
     event(f"postings: {min(len(extraction.postings), 3)}, broken blocks: {min(len(extraction.broken_blocks), 2)}")
@@ -560,7 +560,8 @@ def test_broken_json_ld_is_reported_not_raised(posting, cut):
     page = f'<html><head><script type="application/ld+json">{text}</script></head></html>'
     extraction = extract_job_postings(Selector(text=page), PAGE_URL)
     assert extraction.postings == []
-    assert len(extraction.broken_blocks) == 1 and extraction.broken_blocks[0].startswith("malformed JSON-LD")
+    assert len(extraction.broken_blocks) == 1 and extraction.broken_blocks[0][0].startswith("malformed JSON-LD")
+    assert extraction.hidden_postings() == ("jobposting" in text.lower())
 
 
 # Control characters lxml keeps as they are (it drops NUL and turns CR LF into LF).

@@ -174,3 +174,39 @@ def test_search_finds_the_new_text_of_a_changed_posting_and_still_finds_unchange
     assert found("chat phone") == ["Support specialist"]
     # FTS5 compares its index with the jobs table, row by row; raises on any difference.
     query(db, "INSERT INTO jobs_fts (jobs_fts) VALUES ('integrity-check')")
+
+
+class SiteWithBrokenBreadcrumbs(RecordingHandler):
+    """A careers site whose posting pages each carry a broken BreadcrumbList block beside their
+    good JobPosting block, as real pages often do; it lists `listed`."""
+
+    listed = ["a", "b", "c"]
+    broken = '<script type="application/ld+json">{"@type": "BreadcrumbList", "itemListElement": [,]</script>'
+
+    def do_GET(self) -> None:  # noqa: N802
+        parts = self.path.strip("/").split("/")
+        if parts == ["jobs"]:
+            links = "".join(f'<li><a href="/jobs/{key}.html">{POSTINGS[key][0]}</a></li>' for key in self.listed)
+            self.send_body(200, f"<html><body><ul>{links}</ul></body></html>".encode(), "text/html; charset=utf-8")
+        elif len(parts) == 2 and parts[1][0] in self.listed:
+            page = posting_page(*POSTINGS[parts[1][0]]).replace("<head>", "<head>" + self.broken)
+            self.send_body(200, page.encode(), "text/html; charset=utf-8")
+        else:
+            self.send_body(404, b"<h1>Not found</h1>", "text/html; charset=utf-8")
+
+
+def test_broken_json_ld_that_hides_no_posting_leaves_the_run_complete_and_closes_what_is_gone(tmp_path, site_server):
+    handler = type("Site", (SiteWithBrokenBreadcrumbs,), {})
+    with site_server(handler=handler) as (origin, _):
+        entries = [{"name": "crumbs", "url": f"{origin}/jobs/"}]
+        first, db = crawl_into(tmp_path, entries)
+        handler.listed = ["a", "c"]
+        time.sleep(1.1)
+        second, _ = crawl_into(tmp_path, entries)
+    assert first.returncode == 0 and second.returncode == 0, first.stdout + second.stdout
+    run = last_run(db, "crumbs")
+    assert run["status"] == "complete" and run["errors"] == 0
+    assert run["problems"]["bad_json_ld_harmless"] == 2  # reported all the same, with the page's URL
+    assert {example["url"].rsplit("/", 1)[-1] for example in run["problem_examples"]} == {"a.html", "c.html"}
+    statuses = {row["title"]: row["status"] for row in query(db, "SELECT title, status FROM jobs")}
+    assert statuses == {"Backend engineer": "open", "Data analyst": "closed", "Office manager": "open"}

@@ -342,6 +342,28 @@ def test_garbage_in_the_other_functions(value: object) -> None:
     assert split_locations(value) in ([], [value])  # type: ignore[arg-type]
 
 
+# Characters this Python's Unicode tables may not know yet: Sunuwar (U+11BC0, Unicode 16), in
+# which babel 2.19 names Nepal; and the private use area.
+@pytest.mark.parametrize("text", ["\U00011bc0\U00011bc1", "\ue000", "🇳🇵", "– · –", "1234", "\u0301\u200b"])
+def test_text_without_letters_names_no_country(text: str) -> None:
+    assert resolve_country(text) is None
+    assert resolve_location(RawLocation(raw=text, country=text))["country_code"] is None
+
+
+def test_no_text_without_letters_resolves_to_a_country() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    strategies = hypothesis.strategies
+    no_letters = strategies.characters(exclude_categories=("Lu", "Ll", "Lt", "Lm", "Lo"))
+
+    @hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+    @hypothesis.given(text=strategies.text(alphabet=no_letters, max_size=40))
+    def check(text: str) -> None:
+        assert resolve_country(text) is None
+        assert resolve_location(RawLocation(raw=text))["country_code"] is None
+
+    check()
+
+
 def test_fuzzed_input_never_raises() -> None:
     hypothesis = pytest.importorskip("hypothesis")
     strategies = hypothesis.strategies

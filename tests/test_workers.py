@@ -16,7 +16,8 @@ from crawler.demo import demo_sites
 from crawler.items import JobPosting
 from crawler.sites import serve_site
 from crawler.sources import Source
-from pipelines.store import CrawlerEnd, Store, finish_run, utc_now
+from pipelines.clock import utc_now
+from pipelines.store import CrawlerEnd, Store, finish_run
 
 SITE = Source(name="site", url="https://example.com/careers/")
 OTHER_SITE = Source(name="other", url="https://example.org/jobs/")

@@ -138,8 +138,9 @@ class CareersSiteSpider(SourceSpider):
 
         selector = response.selector
         extraction = extract_job_postings(selector, response.url)
-        for reason in extraction.broken_blocks:
-            report("bad_json_ld", response.url, reason)
+        harmless = not extraction.hidden_postings()
+        for reason, _ in extraction.broken_blocks:
+            report("bad_json_ld_harmless" if harmless else "bad_json_ld", response.url, reason)
         alternates = hreflang_alternates(selector, response.url)
         declared = declared_language(selector, response.url, alternates)
         for node in [] if echo else extraction.postings:
