@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,12 +70,20 @@ def crawl(
         settings.update(LOG_LEVEL="ERROR", JOBATLAS_PROGRESS_INTERVAL=0)
     click.echo(f"Crawling {len(sources)} source(s) into {db_path} ...", err=True)
     try:
-        summaries = run_crawl(sources, db_path, settings, workers)
+        report = run_crawl(sources, db_path, settings, workers)
     except CrawlLocked as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_LOCKED)
-    click.echo(format_summary(summaries))
-    if any(summary.status == "failed" for summary in summaries):
+    click.echo(format_summary(report.summaries))
+    if report.stopped_by:
+        click.echo(
+            f"Stopped by {signal.Signals(report.stopped_by).name}: what was read is stored;"
+            " the next `jobatlas crawl` resumes where this one stopped.",
+            err=True,
+        )
+        # As shells report a process a signal ended: 130 for SIGINT, 143 for SIGTERM.
+        sys.exit(128 + report.stopped_by)
+    if any(summary.status == "failed" for summary in report.summaries):
         sys.exit(1)
 
 
@@ -130,8 +139,7 @@ def demo(db_path: str) -> None:
     from crawler.browse import browse_url
     from crawler.demo import run_demo
 
-    summaries = run_demo(db_path)
-    click.echo(format_summary(summaries))
+    click.echo(format_summary(run_demo(db_path).summaries))
     store = Store(db_path)
     click.echo("\nOpen job offers per language and country:\n")
     click.echo(format_rows(language_country_table(store), "table"))

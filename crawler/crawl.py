@@ -83,6 +83,25 @@ class SourceSummary:
         return {kind: count for kind, count in self.problems.items() if kind not in NOTES}
 
 
+@dataclass
+class CrawlReport:
+    """What a crawl did to each source, and the signal (SIGINT, SIGTERM) that stopped it early, if one did."""
+
+    summaries: list[SourceSummary]
+    stopped_by: int | None = None
+
+
+class _SignalledProcess(CrawlerProcess):
+    """A CrawlerProcess that remembers which signal asked it to stop (Scrapy's own handler stops
+    it politely on the first, at once on the second)."""
+
+    stopped_by: int | None = None
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        self.stopped_by = signum
+        super()._signal_shutdown(signum, frame)
+
+
 def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -149,9 +168,9 @@ def share_out(sources: list[Source], workers: int, last_pages: dict[str, int]) -
 
 def crawl(
     sources: list[Source], db_path: str | Path, overrides: dict[str, Any] | None = None, workers: int | None = None
-) -> list[SourceSummary]:
+) -> CrawlReport:
     """Crawl the sources into the store at `db_path` with `workers` processes (default: one per
-    core); returns what happened to each source.
+    core); reports what happened to each source, and the signal that stopped the crawl early.
 
     A careers site that embeds or links an ATS board gets that board crawled too, as the source
     `<name>.<kind>`, once the site's own crawl is over (unless a source already names the board).
@@ -166,12 +185,13 @@ def crawl(
         _warm_up()
         if len(work) > 1:
             return _crawl_in_workers(work, sources, db_path, overrides or {})
-        run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources, db_path)
+        process = _SignalledProcess(project_settings(db_path, overrides))
+        run = _Run(process, sources, db_path)
         for assignment in work[0] if work else []:
             run.schedule(assignment)
         if run.crawlers:
-            run.process.start()
-        return [_summary(result.source, result.end.stats) for result in run.results()]
+            process.start()
+        return CrawlReport([_summary(result.source, result.end.stats) for result in run.results()], process.stopped_by)
 
 
 # Written in a source's JOBDIR when its run was stopped politely: the run's start, for the resume.
@@ -343,7 +363,7 @@ def _warm_up() -> None:
 
 def _crawl_in_workers(
     work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
-) -> list[SourceSummary]:
+) -> CrawlReport:
     split = {a.source.name: a for assignments in work for a in assignments if a.parts > 1}
     store = Store(db_path)
     runs = {}
@@ -365,9 +385,10 @@ def _crawl_in_workers(
                 source = board_source(split[result.source].source, board, kind, settings)
                 if board not in named and source.name not in crawled:
                     boards[source.name] = source
-    if boards and not stopped:
+    if boards and stopped is None:
         more = share_out(list(boards.values()), len(work), {})
-        results += _run_workers(more, sources, db_path, overrides)[0]
+        more_results, stopped = _run_workers(more, sources, db_path, overrides)
+        results += more_results
 
     store = Store(db_path)
     # A source whose worker died without reporting failed: its run stays 'running' until the
@@ -385,7 +406,7 @@ def _crawl_in_workers(
         summaries[name] = _summary(name, stats)
     store.close()
     order = [source.name for source in sources] + sorted(set(summaries) - {s.name for s in sources})
-    return [summaries[name] for name in order if name in summaries]
+    return CrawlReport([summaries[name] for name in order if name in summaries], stopped)
 
 
 def _resume_since(states: Path, assignment: Assignment) -> str | None:
@@ -401,9 +422,9 @@ def _resume_since(states: Path, assignment: Assignment) -> str | None:
 
 def _run_workers(
     work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
-) -> tuple[list[CrawlerResult], bool]:
-    """Fork one worker per list of assignments, wait for all; (what they report, whether the crawl
-    was asked to stop). SIGINT
+) -> tuple[list[CrawlerResult], int | None]:
+    """Fork one worker per list of assignments, wait for all; (what they report, the signal that
+    asked the crawl to stop, if one did). SIGINT
     and SIGTERM are passed on to the workers (which ignore them from anywhere else, as a terminal
     or a service manager signals every process at once): the first stops them politely, a
     second one at once."""
@@ -441,7 +462,7 @@ def _run_workers(
         else:  # killed, or crashed (its traceback is on stderr): its sources report nothing
             lost = ", ".join(state_name(a.source.name, a.shard) for a in assignments)
             print(f"jobatlas: a worker stopped (exit code {worker.exitcode}) before reporting on {lost}", file=sys.stderr)
-    return results, bool(stops)
+    return results, stops[0] if stops else None
 
 
 def _worker(

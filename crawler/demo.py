@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from crawler.crawl import SourceSummary, crawl
+from crawler.crawl import CrawlReport, crawl
 from crawler.data import data_dir
 from crawler.sites import serve_site
 from crawler.sources import Source
@@ -22,7 +22,7 @@ def demo_sites(root: Path | None = None) -> list[tuple[Path, dict[str, str]]]:
     return sites
 
 
-def run_demo(db_path: str | Path, overrides: dict | None = None) -> list[SourceSummary]:
+def run_demo(db_path: str | Path, overrides: dict | None = None) -> CrawlReport:
     db_path = Path(db_path)
     for leftover in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         leftover.unlink(missing_ok=True)

@@ -392,6 +392,23 @@ class Store:
     def open_postings(self, source: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM jobs WHERE source = ? AND status = 'open'", [source]).fetchone()[0]
 
+    def seen_since(self, source: str, since: str) -> int:
+        """How many postings of `source` were seen since `since`: all a resumed run has seen."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM jobs WHERE source = ? AND last_seen_at >= ?", [source, since]
+        ).fetchone()[0]
+
+    def resumed_runs(self, source: str, since: str, run_id: int) -> list[dict[str, Any]]:
+        """The runs of `source` that run `run_id` resumes: none when it began the run itself at
+        `since`, else those since then, stopped before they ended."""
+        run = self.db.execute("SELECT started_at FROM crawl_runs WHERE id = ?", [run_id]).fetchone()
+        if run is None or run[0] <= since:
+            return []
+        return list(self.db.query(
+            "SELECT id, status, errors FROM crawl_runs WHERE source = ? AND started_at >= ? AND id < ? ORDER BY id",
+            [source, since, run_id],
+        ))
+
     def start_run(self, source: str, started_at: str | None = None) -> int:
         with self.writing():
             table = self.db["crawl_runs"].insert(
@@ -518,20 +535,31 @@ def finish_run(
     stats = MergedStats([end.stats for end in ends])
     counts = {name: stats.get(f"jobatlas/postings_{name}", 0) for name in ("new", "updated", "reopened", "unchanged", "expired")}
     seen = sum(counts[name] for name in ("new", "updated", "reopened", "unchanged"))
-    if not seen and open_before >= empty_guard:
-        record_problem(
-            stats, "empty_listing", source_url,
-            f"no postings listed where {open_before} were open: nothing closed; check the source",
-        )
-    elif not seen:
-        record_problem(
-            stats, "no_postings_found", source_url,
-            "no job postings found (rendered client-side, or on an ATS this source does not name?)",
-        )
     pages = stats.get("jobatlas/pages", 0)
+    # A run resuming one that was stopped (Ctrl-C, SIGTERM) goes on from where that one was: what
+    # that one saw and the errors it met count as this run's.
+    resumed = store.resumed_runs(source, since, run_id)
+    earlier_errors = sum(run["errors"] or 0 for run in resumed)
+    if resumed:
+        record_problem(stats, "resumed", source_url, f"went on with the run started at {since}, stopped before it ended")
+    seen_in_run = store.seen_since(source, since) if resumed else seen
+    if pages or resumed:
+        if not seen_in_run and open_before >= empty_guard:
+            record_problem(
+                stats, "empty_listing", source_url,
+                f"no postings listed where {open_before} were open: nothing closed; check the source",
+            )
+        elif not seen_in_run:
+            record_problem(
+                stats, "no_postings_found", source_url,
+                "no job postings found (rendered client-side, or on an ATS this source does not name?)",
+            )
     errors = error_count(stats)
     stopped_early = any(end.reason != "finished" for end in ends)
-    status = "failed" if not pages else "partial" if errors or stopped_early else "complete"
+    if not pages and not resumed:
+        status = "failed"
+    else:
+        status = "partial" if errors or earlier_errors or stopped_early else "complete"
 
     closed = store.close_postings(stable_id(source, key) for end in ends for key in end.gone_keys)
     if status == "complete":

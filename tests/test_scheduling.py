@@ -112,6 +112,8 @@ def test_sigterm_flushes_what_was_read_and_the_next_run_resumes(tmp_path, site_s
         wait_for_postings(db, 5, process)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+        assert process.returncode == 143  # as shells report a process SIGTERM ended
+        assert "Stopped by SIGTERM" in process.stderr.read()
         stopped = query(db, "SELECT * FROM crawl_runs")[0]
         assert stopped["status"] == "partial" and stopped["finished_at"]
         stored = query(db, "SELECT COUNT(*) AS n FROM jobs")[0]["n"]
@@ -126,5 +128,51 @@ def test_sigterm_flushes_what_was_read_and_the_next_run_resumes(tmp_path, site_s
     assert fetched_after and not fetched_after & fetched_before  # resumed, not started over
     resumed = query(db, "SELECT * FROM crawl_runs ORDER BY id")[1]
     assert resumed["status"] == "complete" and resumed["postings_closed"] == 0
+    assert "resumed" in json.loads(resumed["problems"]) and "resumed 1" in result.stdout
     assert query(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'open'")[0]["n"] == POSTINGS
     assert not (tmp_path / "jobs.db.state" / "yard").exists()  # a finished run leaves no state
+
+
+class SiteWithOneSlowPage(RecordingHandler):
+    """Four quick postings and a fifth that takes two seconds: stopped while that one loads, the
+    source has read everything by the time it stops, and has nothing left to resume."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/dock/":
+            links = "".join(f'<a href="/dock/jobs/{n}.html">Job {n}</a>' for n in range(5))
+            self.send_body(200, f"<html><body>{links}</body></html>".encode(), "text/html; charset=utf-8")
+        elif self.path.startswith("/dock/jobs/"):
+            number = self.path.removeprefix("/dock/jobs/").removesuffix(".html")
+            if number == "4":
+                time.sleep(2)
+            data = {"@type": "JobPosting", "title": f"Crane operator {number}", "description": "<p>Move containers.</p>",
+                    "jobLocation": {"address": {"addressLocality": "Rotterdam", "addressCountry": "NL"}}}
+            page = f'<html><script type="application/ld+json">{json.dumps(data)}</script></html>'
+            self.send_body(200, page.encode(), "text/html; charset=utf-8")
+        else:
+            self.send_body(404, b"", "text/html")
+
+
+def test_ctrl_c_exits_130_and_a_source_with_nothing_left_resumes_as_complete(tmp_path, site_server):
+    with site_server(handler=SiteWithOneSlowPage) as (origin, _):
+        entries = [{"name": "dock", "url": origin + "/dock/"}]
+        sources, db = write_sources(tmp_path / "sources.yml", entries), str(tmp_path / "jobs.db")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(sources), "--db", db, "--quiet",
+             "--workers", "1", "--set", "JOBATLAS_BATCH_SIZE=1", "--set", "AUTOTHROTTLE_ENABLED=false"],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        wait_for_postings(db, 4, process)
+        process.send_signal(signal.SIGINT)
+        output, errors = process.communicate(timeout=30)
+        assert process.returncode == 130, output + errors
+        assert "Stopped by SIGINT" in errors
+
+        result, _ = crawl_into(tmp_path, entries, "--workers", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    stopped, resumed = query(db, "SELECT * FROM crawl_runs ORDER BY id")
+    assert stopped["status"] == "partial"
+    # Not "failed" with a bogus empty_listing: the run it resumed had read every posting.
+    assert resumed["status"] == "complete", resumed
+    assert json.loads(resumed["problems"]) == {"resumed": 1}
+    assert query(db, "SELECT COUNT(*) AS n FROM jobs WHERE status = 'open'")[0]["n"] == 5
