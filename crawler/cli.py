@@ -75,6 +75,9 @@ def crawl(
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_LOCKED)
     click.echo(format_summary(report.summaries))
+    for summary in report.summaries:
+        if summary.status == "failed":
+            click.echo(f"{summary.source} failed: {summary.first_error or 'nothing could be fetched'}", err=True)
     if report.stopped_by:
         click.echo(
             f"Stopped by {signal.Signals(report.stopped_by).name}: what was read is stored;"

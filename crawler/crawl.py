@@ -3,7 +3,7 @@ Scrapy crawler per source it is given; then a summary per source.
 
 How the work is shared: a source goes whole to the least loaded worker, weighed by the pages its
 last run fetched. A careers site that fetched more than SHARD_MIN_PAGES pages last time (or any
-careers site, when there are fewer sources than workers) is split between all the workers: each
+careers site read before, when there are fewer sources than workers) is split between all the workers: each
 part reads the listing and fetches the postings whose URL falls to it (`CareersSiteSpider.owns`).
 This process holds the store's lock, starts the runs of split sources and writes each one once
 all its parts have stopped (`pipelines.store.finish_run`), since only the whole run can tell
@@ -37,7 +37,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 
-from crawler.report import NOTES, problems_by_kind
+from crawler.report import NOTES, AlreadyReported, first_error, problems_by_kind
 from crawler.settings import state_name, user_agent
 from crawler.sources import Source, board_url
 from pipelines.language import default_detector
@@ -77,6 +77,7 @@ class SourceSummary:
     reopened: int = 0
     closed: int = 0
     problems: dict[str, int] = field(default_factory=dict)
+    first_error: str | None = None  # `kind: URL (detail)`, what a failed source is reported by
 
     @property
     def errors(self) -> dict[str, int]:
@@ -152,7 +153,10 @@ def share_out(sources: list[Source], workers: int, last_pages: dict[str, int]) -
 
     whole = []
     for source in sources:
-        large = last_pages.get(source.name, 0) >= SHARD_MIN_PAGES or len(sources) < workers
+        fetched = last_pages.get(source.name, 0)
+        # A site never read successfully is not split: it may not even answer, and each part
+        # would fail on its own.
+        large = fetched >= SHARD_MIN_PAGES or (fetched > 0 and len(sources) < workers)
         if (source.kind or "careers_site") == "careers_site" and large:
             for part in range(workers):
                 work[part].append(Assignment(source, part, workers))
@@ -176,6 +180,8 @@ def crawl(
     `<name>.<kind>`, once the site's own crawl is over (unless a source already names the board).
 
     Raises CrawlLocked when another crawl is writing to the same store."""
+    if (overrides or {}).get("LOG_LEVEL", "WARNING") not in ("DEBUG", "INFO"):
+        AlreadyReported.install()
     with crawl_lock(db_path):
         store = Store(db_path)  # create or migrate the schema once, before crawlers open it side by side
         store.mark_interrupted_runs()
@@ -511,4 +517,5 @@ def _summary(name: str, stats: dict[str, Any]) -> SourceSummary:
         reopened=stats.get("jobatlas/postings_reopened", 0),
         closed=stats.get("jobatlas/postings_closed", 0),
         problems=problems_by_kind(stats),
+        first_error=first_error(stats),
     )

@@ -75,6 +75,34 @@ class MergedStats(dict):
         self[key] = self.get(key, 0) + count
 
 
+class AlreadyReported(logging.Filter):
+    """Keeps Scrapy's own log lines about failed downloads (retries given up, robots.txt not
+    fetched), with their tracebacks, for `-v`: every such failure reaches a spider's errback and
+    is reported as a problem with its URL, so at the default level it would only be said twice."""
+
+    LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Error downloading", "Gave up retrying"))
+
+    @classmethod
+    def install(cls) -> None:
+        """On Scrapy's loggers of this process (and of the workers it forks)."""
+        for name in cls.LOGGERS:
+            logger = logging.getLogger(name)
+            if not any(isinstance(existing, cls) for existing in logger.filters):
+                logger.addFilter(cls())
+
+
+def first_error(stats: dict[str, Any]) -> str | None:
+    """The first error a run met, as one line: `kind: URL (detail)`."""
+    for example in stats.get(EXAMPLES_KEY) or []:
+        if example["kind"] not in NOTES:
+            detail = f" ({example['detail']})" if example.get("detail") else ""
+            return f"{example['kind']}: {example['url']}{detail}"
+    return None
+
+
 def problems_by_kind(stats: dict[str, Any]) -> dict[str, int]:
     return {
         key.removeprefix(PROBLEM_PREFIX): value

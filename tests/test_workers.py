@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import threading
 import time
 
@@ -45,10 +46,16 @@ def test_whole_sources_go_to_the_least_loaded_worker_heaviest_first():
     assert loads == [["s0", "s2"], ["s1", "s3"]]  # 300 + 90 against 200 + 100
 
 
-def test_with_fewer_sources_than_workers_a_careers_site_is_split_even_on_its_first_crawl():
-    work = share_out([SITE], 3, {})
+def test_with_fewer_sources_than_workers_a_careers_site_read_before_is_split():
+    work = share_out([SITE], 3, {"site": 12})
     assert parts_of(work, "site") == [(0, 3), (1, 3), (2, 3)]
-    assert share_out([BOARD], 3, {}) == [[Assignment(BOARD)]]  # an ATS board cannot be split
+    assert share_out([BOARD], 3, {"board": 2}) == [[Assignment(BOARD)]]  # an ATS board cannot be split
+
+
+def test_a_site_never_read_successfully_is_not_split():
+    # Never crawled, or its last run fetched nothing (it did not answer): each part would fail alone.
+    assert share_out([SITE], 3, {}) == [[Assignment(SITE)]]
+    assert share_out([SITE], 3, {"site": 0}) == [[Assignment(SITE)]]
 
 
 def _stored(db) -> dict[str, tuple]:
@@ -70,6 +77,8 @@ def test_demo_sites_split_between_workers_give_the_rows_of_one_process(tmp_path)
             entries.append({"name": site["name"], "url": origin + site["start"], "company": site["company"]})
         sources = write_sources(tmp_path / "sources.yml", entries)
         alone = run_cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "one.db"), "--workers", "1")
+        # Sites are split once they have been read: the second crawl, on a copy of the first's store.
+        shutil.copy(tmp_path / "one.db", tmp_path / "six.db")
         # 5 sources, 6 workers: every site is split in 6 parts, each part in its own process.
         split = run_cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "six.db"), "--workers", "6")
     assert alone.returncode == 0 and split.returncode == 0, split.stderr
@@ -77,7 +86,7 @@ def test_demo_sites_split_between_workers_give_the_rows_of_one_process(tmp_path)
     assert len(list((tmp_path / "six.db.httpcache").glob("*.part-*-of-6.sqlite"))) == 5 * 6
     one, six = _stored(tmp_path / "one.db"), _stored(tmp_path / "six.db")
     assert len(one) >= 30 and six == one
-    runs = query(tmp_path / "six.db", "SELECT source, status, postings_seen FROM crawl_runs ORDER BY source")
+    runs = query(tmp_path / "six.db", "SELECT source, status, postings_seen FROM crawl_runs WHERE id > 5 ORDER BY source")
     assert [run["source"] for run in runs] == sorted(entry["name"] for entry in entries)  # one run per site
     assert {run["status"] for run in runs} <= {"complete", "partial"}
     assert sum(run["postings_seen"] for run in runs) >= len(six)
@@ -109,15 +118,18 @@ class Listing(RecordingHandler):
 def test_each_posting_is_fetched_by_one_part_and_the_listing_by_every_part(tmp_path, site_server):
     handler = type("Bakery", (Listing,), {})
     with site_server(handler=handler) as (origin, requests):
+        first, db = crawl_into(tmp_path, [{"name": "bakery", "url": origin + "/jobs/"}], "--workers", "2")
+        assert requests.count("/jobs/") == 1  # never read before: crawled whole
+        requests.clear()
         result, db = crawl_into(tmp_path, [{"name": "bakery", "url": origin + "/jobs/"}], "--workers", "2")
-    assert result.returncode == 0, result.stderr
+    assert first.returncode == 0 and result.returncode == 0, result.stderr
     postings = [path for path in requests if path.endswith(".html")]
     assert sorted(postings) == sorted(f"/jobs/{n}.html" for n in range(40))  # each once, none lost
     assert requests.count("/jobs/") == 2
     assert query(db, "SELECT COUNT(*) AS n FROM jobs")[0]["n"] == 40
-    run = query(db, "SELECT status, pages, postings_seen, postings_new FROM crawl_runs")
+    run = query(db, "SELECT status, pages, postings_seen, postings_unchanged FROM crawl_runs WHERE id = 2")
     # The listing, read by both parts, counts once.
-    assert run == [{"status": "complete", "pages": 41, "postings_seen": 40, "postings_new": 40}]
+    assert run == [{"status": "complete", "pages": 41, "postings_seen": 40, "postings_unchanged": 40}]
 
 
 def test_a_split_run_closes_what_the_site_no_longer_lists(tmp_path, site_server):
