@@ -21,7 +21,7 @@ from crawler.crawl import CrawlLocked, SourceSummary
 from crawler.crawl import crawl as run_crawl
 from crawler.extract import boards_on_page
 from crawler.sources import SourcesError, board_url, load_sources, select_sources
-from pipelines.store import Store
+from pipelines.store import Store, StoreError, check_store_file
 
 # Like sysexits' EX_TEMPFAIL: a scheduler may simply try again later.
 EXIT_LOCKED = 75
@@ -61,7 +61,8 @@ def crawl(
     """Crawl every source (or the --only ones), update the store, print a summary."""
     try:
         sources = select_sources(load_sources(sources_path), only)
-    except SourcesError as error:
+        check_store_file(db_path)
+    except (SourcesError, StoreError) as error:
         raise click.UsageError(str(error)) from None
     settings = dict(_parse_setting(text) for text in overrides)
     if verbose:
@@ -136,13 +137,17 @@ def serve(db_path: str, port: int) -> None:
 
 @main.command()
 @click.option("--db", "db_path", default="data/demo.db", show_default=True, type=click.Path(dir_okay=False),
-              help="Where to build the demo store (replaced on each run).")
+              help="Where to build the demo store (replaced on each run; never a store that is not the demo's).")
 def demo(db_path: str) -> None:
     """Offline: serve the bundled demo careers sites on 127.0.0.1, crawl them, print the answer."""
     from crawler.browse import browse_url
     from crawler.demo import run_demo
 
-    click.echo(format_summary(run_demo(db_path).summaries))
+    try:
+        report = run_demo(db_path)
+    except StoreError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(format_summary(report.summaries))
     store = Store(db_path)
     click.echo("\nOpen job offers per language and country:\n")
     click.echo(format_rows(language_country_table(store), "table"))
@@ -262,7 +267,10 @@ def _open_store(db_path: str) -> Store:
     if not Path(db_path).exists():
         click.echo(f"Error: no database at {db_path}; run `jobatlas crawl` first (or pass --db).", err=True)
         sys.exit(1)
-    return Store(db_path)
+    try:
+        return Store(db_path)
+    except StoreError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _parse_setting(text: str) -> tuple[str, Any]:

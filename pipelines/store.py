@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
@@ -220,10 +221,41 @@ MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_te
 # -- the store -------------------------------------------------------------------------------
 
 
+class StoreError(ValueError):
+    """The file given as the store is not one jobatlas may use; the message says why."""
+
+
+# Tables every jobatlas store has had since its first schema.
+_STORE_TABLES = frozenset({"jobs", "crawl_runs", "sources"})
+
+
+def check_store_file(path: str | Path) -> None:
+    """Refuse, before anything is written, a file that is not a jobatlas store: not SQLite at all,
+    another application's database, or a store of a newer jobatlas. A missing or empty file is
+    fine (a new store); so is a database with no tables yet."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file")
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is not a SQLite database ({error})") from None
+    if tables and not _STORE_TABLES <= tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise StoreError(f"{path} is a SQLite database but not a jobatlas store (its tables: {shown}); give another --db")
+    if version > len(MIGRATIONS):
+        raise StoreError(f"{path} was written by a newer jobatlas (schema {version}, this one knows {len(MIGRATIONS)}); upgrade jobatlas")
+
+
 class Store:
     """The jobatlas database: open (migrating it if needed), write postings, answer questions."""
 
     def __init__(self, path: str | Path) -> None:
+        check_store_file(path)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(path)
         self._writer_lock: IO[str] | None = None

@@ -3,10 +3,14 @@ touched a file it should not, before it was fixed. Each runs the real `jobatlas`
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sqlite3
 
 import pytest
 from conftest import query, run_cli, write_sources
+
+from pipelines.store import Store
 
 
 def closed_port() -> int:
@@ -41,3 +45,52 @@ def test_verbose_shows_scrapys_own_account_of_the_failure(tmp_path):
     result, _ = crawl(tmp_path, [{"name": "nowhere", "url": f"http://127.0.0.1:{closed_port()}/"}], "-v")
     assert result.returncode == 1
     assert "Gave up retrying" in result.stderr
+
+
+# -- the --db file -----------------------------------------------------------------------------
+
+
+def unrelated_database(path) -> bytes:
+    """Another application's SQLite file; returns its bytes, to prove nothing was written."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+        connection.execute("INSERT INTO invoices (amount) VALUES (12.5)")
+        connection.commit()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["countries", "--lang", "fr"], ["languages"], ["runs"]])
+def test_a_query_on_a_file_that_is_not_a_database_is_a_clear_error(tmp_path, command):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list: bread, cheese, olives\n" * 200)
+    result = run_cli(*command, "--db", str(notes))
+    assert result.returncode == 2
+    assert f"{notes} is not a SQLite database" in result.stderr and "Traceback" not in result.stderr
+    assert notes.read_text().startswith("shopping list")
+
+
+@pytest.mark.parametrize("command", [["countries", "--lang", "fr"], ["crawl"]])
+def test_a_database_that_is_not_a_jobatlas_store_is_refused_untouched(tmp_path, command):
+    other = tmp_path / "accounts.db"
+    before = unrelated_database(other)
+    sources = write_sources(tmp_path / "sources.yml", [{"name": "any", "url": f"http://127.0.0.1:{closed_port()}/"}])
+    extra = ["--sources", str(sources)] if command == ["crawl"] else []
+    result = run_cli(*command, *extra, "--db", str(other))
+    assert result.returncode == 2
+    assert "not a jobatlas store (its tables: invoices)" in result.stderr
+    assert other.read_bytes() == before
+    assert not (tmp_path / "accounts.db.lock").exists()
+
+
+def test_demo_never_replaces_a_store_that_is_not_the_demos(tmp_path):
+    crawl_store = tmp_path / "jobs.db"
+    Store(crawl_store).save_source("acme", "https://careers.acme.example/", "careers_site", None, None)
+    before = crawl_store.read_bytes()
+    result = run_cli("demo", "--db", str(crawl_store))
+    assert result.returncode == 2
+    assert "holds a crawl store, not the demo's" in result.stderr
+    assert crawl_store.read_bytes() == before
+    other = tmp_path / "accounts.db"
+    before = unrelated_database(other)
+    assert run_cli("demo", "--db", str(other)).returncode == 2
+    assert other.read_bytes() == before
