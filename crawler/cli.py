@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from crawler.crawl import CrawlLocked, SourceSummary
+from crawler.crawl import CrawlLocked, SourceSummary, parse_overrides
 from crawler.crawl import crawl as run_crawl
 from crawler.extract import boards_on_page
 from crawler.sources import SourcesError, board_url, load_sources, select_sources
@@ -64,7 +64,10 @@ def crawl(
         check_store_file(db_path)
     except (SourcesError, StoreError) as error:
         raise click.UsageError(str(error)) from None
-    settings = dict(_parse_setting(text) for text in overrides)
+    try:
+        settings = parse_overrides(overrides)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     if verbose:
         settings["LOG_LEVEL"] = "INFO"
     if quiet:
@@ -271,16 +274,6 @@ def _open_store(db_path: str) -> Store:
         return Store(db_path)
     except StoreError as error:
         raise click.UsageError(str(error)) from None
-
-
-def _parse_setting(text: str) -> tuple[str, Any]:
-    name, separator, value = text.partition("=")
-    if not separator or not name:
-        raise click.UsageError(f"--set expects SETTING=VALUE, got {text!r}")
-    try:
-        return name, json.loads(value)
-    except ValueError:
-        return name, value
 
 
 if __name__ == "__main__":

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import difflib
 import fcntl
 import gc
+import json
 import math
 import multiprocessing
 import os
@@ -34,7 +36,7 @@ from typing import Any, Iterator
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
 from crawler.report import NOTES, AlreadyReported, first_error, problems_by_kind
@@ -113,6 +115,57 @@ def project_settings(db_path: str | Path, overrides: dict[str, Any] | None = Non
     if "JOBATLAS_CONTACT_URL" in (overrides or {}) and "USER_AGENT" not in overrides:
         settings.set("USER_AGENT", user_agent(settings["JOBATLAS_CONTACT_URL"]), priority="cmdline")
     return settings
+
+
+def parse_overrides(texts: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """`SETTING=VALUE` texts (from `--set`) as setting values of the type of each setting's
+    default: `DOWNLOAD_TIMEOUT=10` is a number, `AUTOTHROTTLE_ENABLED=false` a boolean, a dict
+    setting takes JSON. Raises ValueError naming the first bad one, before anything is crawled:
+    a setting Scrapy and jobatlas do not have (a typo, with the closest names), or a value of the
+    wrong type."""
+    defaults = project_settings(":memory:")
+    overrides = {}
+    for text in texts:
+        name, separator, value = text.partition("=")
+        name = name.strip()
+        if not separator or not name:
+            raise ValueError(f"--set expects SETTING=VALUE, got {text!r}")
+        if name not in defaults:
+            close = difflib.get_close_matches(name, list(defaults), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise ValueError(f"--set {name}: no such Scrapy or jobatlas setting{hint}")
+        try:
+            overrides[name] = _typed_like(defaults[name], value)
+        except ValueError as error:
+            raise ValueError(f"--set {name}={value}: {error}") from None
+    return overrides
+
+
+def _typed_like(default: Any, value: str) -> Any:
+    """`value` read as the type of `default` (text when the default is None or text)."""
+    if isinstance(default, bool):
+        words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        if value.strip().lower() not in words:
+            raise ValueError("expected true or false")
+        return words[value.strip().lower()]
+    if isinstance(default, (int, float)):
+        try:
+            number = float(value) if isinstance(default, float) or "." in value else int(value)
+        except ValueError:
+            raise ValueError(f"expected a number, like {default}") from None
+        if not math.isfinite(number):
+            raise ValueError("expected a finite number")
+        return number
+    if isinstance(default, (dict, list, BaseSettings)):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise ValueError("expected JSON") from None
+        expected = list if isinstance(default, list) else dict
+        if not isinstance(parsed, expected):
+            raise ValueError(f"expected a JSON {'array' if expected is list else 'object'}")
+        return parsed
+    return value
 
 
 # A careers site whose last run fetched more pages than this is split between the workers.

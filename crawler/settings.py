@@ -112,5 +112,8 @@ JOBATLAS_CONCURRENT_SOURCES = 32
 # Board URL → endpoint, for ATS boards found on careers pages (mirrors, tests): like `endpoint:`
 # in the sources file, for boards the file does not name.
 JOBATLAS_ENDPOINTS: dict[str, str] = {}
+# A source that suddenly lists nothing where it had at least this many open postings is flagged
+# `empty_listing`, and nothing is closed.
+JOBATLAS_EMPTY_LISTING_GUARD = 3
 # Seconds between progress lines on stderr (0: none).
 JOBATLAS_PROGRESS_INTERVAL = 2.0

@@ -94,3 +94,34 @@ def test_demo_never_replaces_a_store_that_is_not_the_demos(tmp_path):
     before = unrelated_database(other)
     assert run_cli("demo", "--db", str(other)).returncode == 2
     assert other.read_bytes() == before
+
+
+# -- --set -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("DOWNLOAD_TIMEOUT=abc", "--set DOWNLOAD_TIMEOUT=abc: expected a number"),
+        ("AUTOTHROTTLE_ENABLED=maybe", "expected true or false"),
+        ("JOBATLAS_ENDPOINTS=[1, 2]", "expected a JSON object"),
+        ("DOWNLOAD_TIMOUT=10", "no such Scrapy or jobatlas setting; did you mean DOWNLOAD_TIMEOUT"),
+        ("DOWNLOAD_TIMEOUT", "--set expects SETTING=VALUE"),
+    ],
+)
+def test_a_bad_set_is_refused_before_any_request(tmp_path, site_server, setting, message):
+    with site_server() as (origin, requests):
+        result, db = crawl(tmp_path, [{"name": "any", "url": origin + "/jobs/"}], "--set", setting)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert requests == [] and not db.exists()
+
+
+def test_set_values_take_the_type_of_the_settings_default():
+    from crawler.crawl import parse_overrides
+
+    assert parse_overrides(["DOWNLOAD_TIMEOUT=10", "DOWNLOAD_DELAY=0.5", "AUTOTHROTTLE_ENABLED=false",
+                            'JOBATLAS_ENDPOINTS={"https://a": "http://127.0.0.1:1/a"}', "LOG_LEVEL=INFO"]) == {
+        "DOWNLOAD_TIMEOUT": 10, "DOWNLOAD_DELAY": 0.5, "AUTOTHROTTLE_ENABLED": False,
+        "JOBATLAS_ENDPOINTS": {"https://a": "http://127.0.0.1:1/a"}, "LOG_LEVEL": "INFO",
+    }
