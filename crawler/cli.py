@@ -11,15 +11,18 @@ import csv
 import io
 import json
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from crawler.crawl import CrawlLocked, SourceSummary, parse_overrides
 from crawler.crawl import crawl as run_crawl
 from crawler.extract import boards_on_page
+from crawler.names import UnknownName, country_code, language_code
 from crawler.sources import SourcesError, board_url, load_sources, select_sources
 from pipelines.store import Store, StoreError, check_store_file
 
@@ -44,7 +47,8 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--sources", "sources_path", default=DEFAULT_SOURCES, show_default=True, type=click.Path(dir_okay=False))
+@click.option("--sources", "sources_path", default=DEFAULT_SOURCES, show_default=True, type=click.Path(dir_okay=False),
+              help="The sources file (YAML): which careers sites and ATS boards to crawl.")
 @db_option
 @click.option("--only", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="SETTING=VALUE", help="Override a Scrapy setting (repeatable).")
@@ -94,8 +98,23 @@ def crawl(
         sys.exit(1)
 
 
+def _language_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    try:
+        return None if value is None else language_code(value)
+    except UnknownName as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _country_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    try:
+        return None if value is None else country_code(value)
+    except UnknownName as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @main.command()
-@click.option("--lang", required=True, help="ISO 639-1 language code, e.g. fr.")
+@click.option("--lang", required=True, callback=_language_option,
+              help="Language: ISO 639-1 code (fr) or name, in English or in itself (French, français).")
 @db_option
 @format_option
 def countries(lang: str, db_path: str, output_format: str) -> None:
@@ -105,7 +124,8 @@ def countries(lang: str, db_path: str, output_format: str) -> None:
 
 
 @main.command()
-@click.option("--country", default=None, help="ISO 3166-1 alpha-2 code, e.g. FR (default: everywhere).")
+@click.option("--country", default=None, callback=_country_option,
+              help="Country: ISO 3166-1 alpha-2 code (CH) or name in any language (Switzerland, Schweiz)  [default: everywhere].")
 @db_option
 @format_option
 def languages(country: str | None, db_path: str, output_format: str) -> None:
@@ -116,13 +136,20 @@ def languages(country: str | None, db_path: str, output_format: str) -> None:
 
 @main.command()
 @db_option
-@click.option("--source", default=None, help="Only this source's runs.")
-@click.option("--limit", default=20, show_default=True, type=int)
+@click.option("--source", default=None, help="Only this source's runs (its name in the sources file).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="How many runs, newest first.")
 @format_option
 def runs(db_path: str, source: str | None, limit: int, output_format: str) -> None:
     """The latest crawl runs: status, counts and problems, newest first."""
-    rows = _open_store(db_path).runs(source, limit)
-    click.echo(format_rows(rows, output_format), nl=False)
+    store = _open_store(db_path)
+    known = store.source_names()
+    if source is not None and source not in known:
+        listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "") if known else "none yet"
+        raise click.BadParameter(f"no source named {source!r} in {db_path} (its sources: {listed})", param_hint="--source")
+    rows = store.runs(source, limit)
+    if output_format == "json":  # problems as an object, not the JSON text the table keeps
+        rows = [{**row, "problems": json.loads(row["problems"] or "{}")} for row in rows]
+    click.echo(format_rows(rows, output_format, empty="(no crawl runs yet)"), nl=False)
 
 
 @main.command()
@@ -134,6 +161,11 @@ def serve(db_path: str, port: int) -> None:
     from crawler.browse import browse_url, serve_datasette
 
     _open_store(db_path).close()  # refuses a missing file; brings an old store's schema up to date
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise click.BadParameter(f"port {port} on 127.0.0.1 is in use ({error.strerror}); pick another", param_hint="--port") from None
     click.echo(f"Browsing {db_path} at {browse_url(port)}  (Ctrl-C to stop)")
     serve_datasette(db_path, port)
 
@@ -171,6 +203,10 @@ def sources() -> None:
               help="Fetch careers pages to find the ATS boards they embed or link.")
 def sources_detect(urls: tuple[str, ...], fetch: bool) -> None:
     """Print which kind of source (careers site or ATS board) each URL is."""
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URLS")
     for url in urls:
         found = board_url(url)
         if found:
@@ -212,11 +248,11 @@ def language_country_table(store: Store) -> list[dict[str, Any]]:
     )
 
 
-def format_rows(rows: list[dict[str, Any]], output_format: str) -> str:
+def format_rows(rows: list[dict[str, Any]], output_format: str, empty: str = "(no open postings match)") -> str:
     if output_format == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if not rows:
-        return "" if output_format == "csv" else "(no open postings match)\n"
+        return "" if output_format == "csv" else empty + "\n"
     columns = list(rows[0])
     if output_format == "csv":
         buffer = io.StringIO()

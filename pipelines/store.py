@@ -465,6 +465,10 @@ class Store:
             )
         return cursor.rowcount
 
+    def source_names(self) -> list[str]:
+        """The names of the sources crawled into this store, sorted."""
+        return [name for (name,) in self.db.execute("SELECT name FROM sources ORDER BY name")]
+
     def runs(self, source: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """The latest crawl runs, newest first."""
         where, params = ("WHERE source = ?", [source]) if source else ("", [])

@@ -172,5 +172,8 @@ def test_demo_command_prints_the_country_per_language_table(tmp_path):
 
 @pytest.mark.parametrize("hostile", ["fr' OR '1'='1", "fr; DROP TABLE jobs; --", "%"])
 def test_cli_arguments_that_look_like_sql_are_data(demo_crawl, hostile):
-    assert countries_json(demo_crawl["db"], hostile) == []
+    result = run_cli("countries", "--lang", hostile, "--db", str(demo_crawl["db"]))
+    assert result.returncode == 2 and "unknown language" in result.stderr  # not a language: refused
+    result = run_cli("runs", "--source", hostile, "--db", str(demo_crawl["db"]))
+    assert result.returncode == 2 and "no source named" in result.stderr
     assert _query(demo_crawl["db"], "SELECT COUNT(*) FROM jobs") == [(len(MANIFEST),)]

@@ -4,6 +4,7 @@ touched a file it should not, before it was fixed. Each runs the real `jobatlas`
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import sqlite3
 
@@ -125,3 +126,77 @@ def test_set_values_take_the_type_of_the_settings_default():
         "DOWNLOAD_TIMEOUT": 10, "DOWNLOAD_DELAY": 0.5, "AUTOTHROTTLE_ENABLED": False,
         "JOBATLAS_ENDPOINTS": {"https://a": "http://127.0.0.1:1/a"}, "LOG_LEVEL": "INFO",
     }
+
+
+# -- inputs ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    """A store with one French posting in Switzerland and one crawl run."""
+    from crawler.items import JobPosting
+
+    db = tmp_path_factory.mktemp("inputs") / "jobs.db"
+    store = Store(db)
+    store.save_source("atelier", "https://atelier.example/emplois/", "careers_site", None, None)
+    posting = JobPosting(source="atelier", key="https://atelier.example/emplois/1", url="https://atelier.example/emplois/1",
+                         title="Horloger", language="fr", resolved_locations=[{"country_code": "CH", "city": "Genève"}])
+    store.save_postings([posting])
+    store.finish_run(store.start_run("atelier"), status="complete", problems={"no_job_markup": 1})
+    store.close()
+    return db
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["countries", "--lang", "xx"], "unknown language 'xx'"),
+        (["countries", "--lang", "frnech"], "did you mean fr (French)?"),
+        (["languages", "--country", "ZZ"], "unknown country 'ZZ'"),
+        (["languages", "--country", "Swizterland"], "did you mean CH (Switzerland)"),
+        (["runs", "--limit", "0"], "0 is not in the range x>=1"),
+        (["runs", "--limit", "-1"], "-1 is not in the range x>=1"),
+        (["runs", "--source", "nope"], "no source named 'nope' in"),
+    ],
+)
+def test_bad_values_are_usage_errors_with_a_hint(small_store, args, message):
+    result = run_cli(*args, "--db", str(small_store))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "no open postings" not in result.stdout
+
+
+@pytest.mark.parametrize(("args", "first_row"), [
+    (["countries", "--lang", "français"], {"country_code": "CH", "country": "Switzerland", "jobs": 1}),
+    (["countries", "--lang", "French"], {"country_code": "CH", "country": "Switzerland", "jobs": 1}),
+    (["languages", "--country", "Switzerland"], {"language_code": "fr", "language": "French", "jobs": 1}),
+    (["languages", "--country", "Schweiz"], {"language_code": "fr", "language": "French", "jobs": 1}),
+])
+def test_languages_and_countries_by_name(small_store, args, first_row):
+    result = run_cli(*args, "--db", str(small_store), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [first_row]
+
+
+def test_runs_as_json_give_problems_as_an_object(small_store):
+    result = run_cli("runs", "--db", str(small_store), "--format", "json")
+    assert json.loads(result.stdout)[0]["problems"] == {"no_job_markup": 1}
+
+
+@pytest.mark.parametrize("bad", ["ftp://files.example.org/jobs", "notaurl", ""])
+def test_sources_detect_refuses_what_is_not_an_http_url(bad):
+    result = run_cli("sources", "detect", "--no-fetch", "https://boards.greenhouse.io/acme", bad)
+    assert result.returncode == 2
+    assert f"{bad!r} is not an http(s) URL" in result.stderr
+    assert result.stdout == ""  # nothing half-printed: scripts read one line per URL
+
+
+def test_serve_on_a_port_in_use_says_so_before_claiming_to_serve(small_store):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--db", str(small_store), "--port", str(port), timeout=60)
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Browsing" not in result.stdout
