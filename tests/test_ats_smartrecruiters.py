@@ -109,7 +109,7 @@ def test_bad_boards_are_reported_and_the_others_still_crawled(api_server, tmp_pa
 
     assert result.returncode == 1  # some sources failed as a whole
     runs = {name.lower(): last_run(db, name.lower()) for name in names}
-    assert runs["missing"]["status"] == "failed" and runs["missing"]["problems"] == {"http_404": 1, "no_postings_found": 1}
+    assert runs["missing"]["status"] == "failed" and runs["missing"]["problems"] == {"http_404": 1}
     assert runs["empty"]["status"] == "complete" and runs["empty"]["errors"] == 0
     assert runs["empty"]["postings_seen"] == 0
     assert runs["garbled"]["problems"]["bad_json"] == 1

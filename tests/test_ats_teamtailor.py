@@ -129,12 +129,12 @@ def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path)
         "missing": "failed", "empty": "complete", "garbled": "failed", "html": "failed", "busy": "failed",
         "odd": "partial", "stuck": "partial", "api": "partial", "garbled-api": "failed",
     }
-    assert runs["missing"]["problems"] == {"http_404": 1, "no_postings_found": 1}
+    assert runs["missing"]["problems"] == {"http_404": 1}
     assert (runs["empty"]["problems"], runs["empty"]["errors"]) == ({"no_postings_found": 1}, 0)
-    assert runs["garbled"]["problems"] == {"bad_xml": 1, "no_postings_found": 1}
-    assert runs["html"]["problems"] == {"bad_xml": 1, "no_postings_found": 1}
-    assert runs["busy"]["problems"] == {"http_429": 1, "no_postings_found": 1}
-    assert runs["garbled-api"]["problems"] == {"bad_json": 1, "no_postings_found": 1}
+    assert runs["garbled"]["problems"] == {"bad_xml": 1}
+    assert runs["html"]["problems"] == {"bad_xml": 1}
+    assert runs["busy"]["problems"] == {"http_429": 1}
+    assert runs["garbled-api"]["problems"] == {"bad_json": 1}
     assert runs["stuck"]["problems"] == {"truncated_listing": 1}
     assert [r.query["offset"] for r in requests if r.path == "/stuck/jobs.rss"] == [["0"], ["3"]]
     assert query(db, "SELECT COUNT(*) AS n FROM jobs WHERE source = 'tt-stuck'") == [{"n": 3}]

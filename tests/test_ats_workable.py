@@ -105,11 +105,11 @@ def test_bad_boards_are_reported_and_do_not_stop_the_others(api_server, tmp_path
     assert {name: run["status"] for name, run in runs.items()} == {
         "missing": "failed", "empty": "complete", "garbled": "failed", "busy": "failed", "shapeless": "failed", "odd": "complete",
     }
-    assert runs["missing"]["problems"] == {"http_404": 1, "no_postings_found": 1}
+    assert runs["missing"]["problems"] == {"http_404": 1}
     assert (runs["empty"]["problems"], runs["empty"]["errors"]) == ({"no_postings_found": 1}, 0)
-    assert runs["garbled"]["problems"] == {"bad_json": 1, "no_postings_found": 1}
-    assert runs["busy"]["problems"] == {"http_429": 1, "no_postings_found": 1}
-    assert runs["shapeless"]["problems"] == {"bad_json": 1, "no_postings_found": 1}
+    assert runs["garbled"]["problems"] == {"bad_json": 1}
+    assert runs["busy"]["problems"] == {"http_429": 1}
+    assert runs["shapeless"]["problems"] == {"bad_json": 1}
 
     # Numbers where strings belong are coerced, nulls skipped, entries without a shortcode dropped.
     odd = query(db, "SELECT * FROM jobs WHERE source = 'wk-odd'")

@@ -170,10 +170,10 @@ def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path)
     assert {name: run["status"] for name, run in runs.items()} == {
         "missing": "failed", "empty": "complete", "garbled": "failed", "busy": "failed", "truncated": "partial", "odd": "partial",
     }
-    assert runs["missing"]["problems"] == {"http_404": 1, "no_postings_found": 1}
+    assert runs["missing"]["problems"] == {"http_404": 1}
     assert (runs["empty"]["problems"], runs["empty"]["errors"]) == ({"no_postings_found": 1}, 0)
-    assert runs["garbled"]["problems"] == {"bad_json": 1, "no_postings_found": 1}
-    assert runs["busy"]["problems"] == {"http_429": 1, "no_postings_found": 1}
+    assert runs["garbled"]["problems"] == {"bad_json": 1}
+    assert runs["busy"]["problems"] == {"http_429": 1}
     assert runs["truncated"]["problems"] == {"truncated_listing": 1}
     assert "total is 30, the listing ended at offset 0 after 3" in runs["truncated"]["problem_examples"][0]["detail"]
     assert runs["odd"]["problems"] == {"bad_json": 1, "http_404": 1}

@@ -14,16 +14,14 @@ maxValue, currencyCode, interval: "1 YEAR"}]}. Ashby says nothing of a posting's
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
-
-import scrapy
-from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.base import SourceSpider, monetary_amount
+from crawler.spiders.base import monetary_amount
+from crawler.spiders.board import JsonBoardSpider, dicts
 
 API_HOST = "api.ashbyhq.com"
 
@@ -37,29 +35,17 @@ def listing_url(board_url: str) -> str | None:
     return f"https://{API_HOST}/posting-api/job-board/{board.name}?includeCompensation=true"
 
 
-class AshbySpider(SourceSpider):
+class AshbySpider(JsonBoardSpider):
     name = "ashby"
     api_hosts = frozenset({API_HOST})
+    jobs_at = ("jobs",)
 
     derive_api_url = staticmethod(listing_url)
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.api_url()
-        if url:
-            yield scrapy.Request(url, callback=self.parse_board, errback=self.on_error)
-
-    def parse_board(self, response: Response) -> Iterator[JobPosting]:
-        listing = self.json_list(response, "jobs")
-        if listing is None:
-            return
-        _, jobs = listing
-        self.count_page()
-        for job in jobs:
-            # Unlisted postings are hidden from the board by the company (reachable by link only).
-            if isinstance(job, dict) and job.get("isListed") is not False:
-                posting = self.job_posting(job)
-                if posting is not None:
-                    yield posting
+    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
+        # Unlisted postings are hidden from the board by the company (reachable by link only).
+        if job.get("isListed") is not False:
+            yield self.job_posting(job)
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Ashby job as a JobPosting; None when it has no id."""
@@ -89,7 +75,7 @@ def _locations(job: dict[str, Any], remote: bool) -> list[RawLocation]:
     """The primary location, then the secondary ones. For a remote job they are where
     applicants may live ("Remote", addressCountry "UK"), not offices."""
     places = [(job.get("location"), job.get("address"))]
-    places += [(place.get("location"), place.get("address")) for place in _dicts(job.get("secondaryLocations"))]
+    places += [(place.get("location"), place.get("address")) for place in dicts(job.get("secondaryLocations"))]
     locations = []
     for name, address in places:
         # The primary address nests its fields in `postalAddress`; secondary ones may not.
@@ -108,9 +94,9 @@ def _salary(compensation: Any) -> dict[str, Any] | None:
     tier's; equity, bonus and commission components are not pay ranges."""
     if not isinstance(compensation, dict):
         return None
-    components = list(_dicts(compensation.get("summaryComponents")))
-    for tier in _dicts(compensation.get("compensationTiers")):
-        components += _dicts(tier.get("components"))
+    components = dicts(compensation.get("summaryComponents"))
+    for tier in dicts(compensation.get("compensationTiers")):
+        components += dicts(tier.get("components"))
     for component in components:
         if text_of(component.get("compensationType")) == "Salary":
             interval = text_of(component.get("interval"))
@@ -121,7 +107,3 @@ def _salary(compensation: Any) -> dict[str, Any] | None:
                 interval.split()[-1] if interval else None,  # "1 YEAR" → YEAR
             )
     return None
-
-
-def _dicts(value: Any) -> Iterator[dict[str, Any]]:
-    return (item for item in value if isinstance(item, dict)) if isinstance(value, list) else iter(())

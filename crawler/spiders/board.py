@@ -1,0 +1,168 @@
+"""The template of a connector to a JSON job board: where the board's API is, how its listing is
+paged, whether each job needs a detail request, and how a job's fields become a JobPosting.
+
+A connector subclasses `JsonBoardSpider` and says only what its API does:
+
+    class AcmeSpider(JsonBoardSpider):
+        name = "acme"
+        api_hosts = frozenset({"api.acme-ats.com"})
+        jobs_at = ("data", "jobs")      # where the job list is in a listing answer
+        total_at = ("meta", "total")    # where the answer states how many there are, if it does
+        page_size = 50                  # None: the listing is one answer
+
+        derive_api_url = staticmethod(listing_url)   # board URL → first listing URL
+
+        def page_params(self, page): return {"page": str(page.number + 1), "per_page": "50"}
+        def detail_url(self, job): ...               # only when the list lacks the text
+        def job_postings(self, job): yield self.posting(key=..., title=..., ...)
+
+The template does the rest the same way for every board: requests with the source's error
+handling, bad JSON counted with its URL, jobs listed twice (pages shift while a posting closes)
+read once, paging until a short or empty page or the stated total, `truncated_listing` when a
+board stops short of what it says it has or repeats itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, NamedTuple
+
+import scrapy
+from scrapy.http import Response
+from w3lib.url import add_or_replace_parameters
+
+from crawler.extract import text_of
+from crawler.items import JobPosting
+from crawler.spiders.base import SourceSpider
+
+
+class Page(NamedTuple):
+    """Which page of a listing a request asks for."""
+
+    number: int  # from 0
+    offset: int  # how many jobs come before it
+
+
+def dig(data: Any, path: tuple[str, ...]) -> Any:
+    """`data[path[0]][path[1]]...`, or None where a step is missing or not an object."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects in a JSON list (anything else in it, or a value that is no list, is left out)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def count(value: Any) -> int | None:
+    """A non-negative JSON integer (or its digits as text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+class JsonBoardSpider(SourceSpider):
+    """A job board read through its JSON API: listing pages, then a detail per job if needed."""
+
+    jobs_at: tuple[str, ...] = ()  # path to the job list in a listing answer; () when the answer is the list
+    total_at: tuple[str, ...] | None = None  # path to the stated number of jobs, if the API states it
+    page_size: int | None = None  # jobs per listing page; None when the listing is one answer
+    id_field: tuple[str, ...] = ("id",)  # path to a job's id in the listing
+
+    # -- what a connector may override -------------------------------------------------------
+
+    def page_params(self, page: Page) -> dict[str, str]:
+        """Query parameters asking for `page` (paged boards)."""
+        return {}
+
+    def listing_request(self, url: str, page: Page) -> scrapy.Request:
+        """The request for one listing page: a GET of `url` with `page_params` by default."""
+        return scrapy.Request(add_or_replace_parameters(url, self.page_params(page)) if self.page_size else url)
+
+    def detail_url(self, job: dict[str, Any]) -> str | None:
+        """Where a listed job's full text is, when the listing lacks it; None: the listing has all."""
+        return None
+
+    def job_postings(self, job: dict[str, Any]) -> Iterable[JobPosting]:
+        """A job (listing entry merged with its detail) as postings: one, or one per language."""
+        raise NotImplementedError
+
+    def job_id(self, job: dict[str, Any]) -> str | None:
+        return text_of(dig(job, self.id_field))
+
+    # -- the machinery -----------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        url = self.api_url()
+        if url:
+            yield self._listing(url, Page(0, 0), seen=set(), total=None)
+
+    def _listing(self, url: str, page: Page, seen: set[str], total: int | None) -> scrapy.Request:
+        request = self.listing_request(url, page)
+        return request.replace(
+            callback=self.parse_listing,
+            errback=self.on_error,
+            cb_kwargs={"url": url, "page": page, "seen": seen, "total": total},
+        )
+
+    def parse_listing(
+        self, response: Response, url: str, page: Page, seen: set[str], total: int | None
+    ) -> Iterator[JobPosting | scrapy.Request]:
+        data = self.json_body(response)
+        if data is None:
+            return
+        jobs = dig(data, self.jobs_at) if self.jobs_at else data
+        if not isinstance(jobs, list):
+            where = ".".join(self.jobs_at) or "the answer"
+            self.problem("bad_json", response.url, f"expected a list of jobs at {where}")
+            return
+        self.count_page()
+        if page.number == 0 and self.total_at:  # later pages of some APIs state 0
+            total = count(dig(data, self.total_at))
+
+        fresh = []
+        for job in dicts(jobs):
+            job_id = self.job_id(job)
+            if job_id is None:
+                self.problem("bad_posting", response.url, "a job without an id")
+            elif job_id not in seen:
+                seen.add(job_id)
+                fresh.append(job)
+        for job in fresh:
+            detail = self.detail_url(job)
+            if detail:
+                yield scrapy.Request(detail, callback=self.parse_detail, errback=self.on_error, cb_kwargs={"job": job})
+            else:
+                yield from self._postings(job)
+
+        if total is not None and len(seen) >= total:
+            return
+        full_page = self.page_size is not None and len(jobs) >= self.page_size
+        if full_page and fresh:
+            yield self._listing(url, Page(page.number + 1, page.offset + len(jobs)), seen, total)
+        elif total is not None:
+            self.problem("truncated_listing", response.url, f"states {total} jobs, the listing ended after {len(seen)}")
+        elif full_page:
+            self.problem("truncated_listing", response.url, f"page {page.number + 1} repeats earlier jobs")
+
+    def parse_detail(self, response: Response, job: dict[str, Any]) -> Iterator[JobPosting]:
+        detail = self.json_body(response)
+        if detail is None:
+            return
+        if not isinstance(detail, dict):
+            self.problem("bad_json", response.url, "expected a job object")
+            return
+        self.count_page()
+        yield from self._postings(self.merge_detail(job, detail))
+
+    def merge_detail(self, job: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+        """The job as the listing gave it, completed by its detail answer."""
+        return {**job, **detail}
+
+    def _postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
+        yield from (posting for posting in self.job_postings(job) if posting is not None)
