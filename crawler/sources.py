@@ -6,6 +6,7 @@ and the problem (the CLI turns `SourcesError` into exit status 2).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class Board:
     tenant: str | None = None  # Workday: the company's name in the host
     locale: str | None = None  # a language prefix of the path (Workday, Teamtailor): `/fr-CA/jobs` → "fr-CA"
     eu: bool = False  # on an EU host (Greenhouse, Lever), answered by the ATS's EU API host
+    prefix: str = ""  # path segments before the name on the board's page: Workday's `recruiting/{tenant}`
 
     @property
     def origin(self) -> str:
@@ -66,11 +68,13 @@ class Board:
     @property
     def url(self) -> str:
         """The board's canonical URL - https, without posting, locale or query - one per board."""
-        return f"https://{self.netloc}/{self.name}" if self.name else f"https://{self.netloc}"
+        path = "/".join(part for part in (self.prefix, self.name) if part)
+        return f"https://{self.netloc}/{path}" if path else f"https://{self.netloc}"
 
 
 class BoardShape(NamedTuple):
-    """Where an ATS serves its boards, and how a URL there names one."""
+    """Where an ATS serves its boards (or their API), and how a URL there names one. A kind may
+    have several: its board pages, its API hosts, another product's hosts."""
 
     hosts: re.Pattern[str]
     read: Callable[[Kind, SplitResult], Board | None]
@@ -104,6 +108,8 @@ def _workable(kind: Kind, url: SplitResult) -> Board | None:
 
 def _workday(kind: Kind, url: SplitResult) -> Board | None:
     segments = _path_segments(url)
+    if segments[:2] == ["wday", "cxs"]:  # the CXS API: `/wday/cxs/{tenant}/{site}/jobs`
+        segments = segments[3:4]
     # A language prefix (`/en-US/External`) picks the page chrome; the site's name follows it.
     locale = segments[0] if len(segments) > 1 and _LOCALE.fullmatch(segments[0]) else None
     site = segments[1 if locale else 0] if segments else ""
@@ -117,20 +123,48 @@ def _teamtailor(kind: Kind, url: SplitResult) -> Board:
     return Board(kind, url.scheme, url.netloc.lower(), locale=first if _LOCALE.fullmatch(first) else None)
 
 
+def _workday_site(kind: Kind, url: SplitResult) -> Board | None:
+    """`wdN.myworkdaysite.com/[locale/]recruiting/{tenant}/{site}`: the tenant is in the path."""
+    match = re.match(r"/(?:([a-z]{2}(?:-[A-Za-z]{2,4})?)/)?recruiting/([^/]+)/([^/?#]+)", url.path)
+    if not match:
+        return None
+    locale, tenant, site = match.groups()
+    board = _named(kind, url, site, tenant=tenant, locale=locale)
+    return dataclasses.replace(board, prefix=f"recruiting/{tenant}") if board else None
+
+
+def _in_api_path(pattern: str) -> Callable[[Kind, SplitResult], Board | None]:
+    """A reader for an API URL whose path names the board in `pattern`'s one group
+    (`/v1/boards/{token}/jobs`): read as the board's own URL form, so that the spider derives
+    the API URL from it as from a board URL pasted by hand."""
+    compiled = re.compile(pattern)
+
+    def read(kind: Kind, url: SplitResult) -> Board | None:
+        match = compiled.match(url.path)
+        return _named(kind, url, match.group(1), board_host=BOARD_HOSTS[kind]) if match else None
+
+    return read
+
+
 def _company_site(kind: Kind, url: SplitResult) -> Board:
     """Recruitee, Personio: the host is the company's career site; a path names a posting at most."""
     return Board(kind, url.scheme, url.netloc.lower())
 
 
 def _named(
-    kind: Kind, url: SplitResult, name: str, tenant: str | None = None, locale: str | None = None
+    kind: Kind, url: SplitResult, name: str, tenant: str | None = None, locale: str | None = None,
+    board_host: str | None = None,
 ) -> Board | None:
-    """The board called `name`; None when `name` is empty, an embed or API path, or not a name at all."""
+    """The board called `name` (on `board_host`, for a URL of the ATS's API); None when `name`
+    is empty, an embed or API path, or not a name at all."""
     if not _BOARD_NAME.fullmatch(name) or name.lower() in _NOT_BOARD_NAMES:
         return None
     host = url.netloc.lower()
-    # Greenhouse and Lever serve EU boards on `.eu.` hosts; no other board host has one.
-    return Board(kind, url.scheme, host, name=name, tenant=tenant, locale=locale, eu=".eu." in host)
+    # Greenhouse and Lever serve EU boards on `.eu.` hosts (and API hosts); no other ATS has one.
+    eu = ".eu." in host
+    if board_host:
+        host = board_host.replace("{eu}", ".eu" if eu else "")
+    return Board(kind, "https" if board_host else url.scheme, host, name=name, tenant=tenant, locale=locale, eu=eu)
 
 
 def _path_segments(url: SplitResult) -> list[str]:
@@ -141,23 +175,60 @@ def _first_segment(url: SplitResult) -> str:
     return next(iter(_path_segments(url)), "")
 
 
-BOARD_SHAPES: dict[Kind, BoardShape] = {
-    "greenhouse": BoardShape(re.compile(r"(boards|job-boards)(\.eu)?\.greenhouse\.io"), _greenhouse),
-    "lever": BoardShape(re.compile(r"jobs(\.eu)?\.lever\.co"), _named_in_path),
-    "ashby": BoardShape(re.compile(r"jobs\.ashbyhq\.com"), _named_in_path),
-    "workable": BoardShape(re.compile(r"apply\.workable\.com"), _workable),
-    "smartrecruiters": BoardShape(re.compile(r"(careers|jobs)\.smartrecruiters\.com"), _named_in_path),
-    "recruitee": BoardShape(re.compile(r"[a-z0-9-]+\.recruitee\.com"), _company_site, on_own_domains=True),
-    "personio": BoardShape(re.compile(r"[a-z0-9-]+\.jobs\.personio\.(de|com)"), _company_site, on_own_domains=True),
-    "teamtailor": BoardShape(re.compile(r"[a-z0-9-]+(\.[a-z]{2})?\.teamtailor\.com"), _teamtailor, on_own_domains=True),
-    "workday": BoardShape(re.compile(r"[a-z0-9-]+\.wd\d+\.myworkdayjobs\.com"), _workday),
+# Where a board named in an API URL is shown to people: its canonical URL names this host.
+BOARD_HOSTS: dict[str, str] = {
+    "greenhouse": "job-boards{eu}.greenhouse.io",
+    "lever": "jobs{eu}.lever.co",
+    "ashby": "jobs.ashbyhq.com",
+    "workable": "apply.workable.com",
+    "smartrecruiters": "jobs.smartrecruiters.com",
+}
+
+BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
+    "greenhouse": (
+        BoardShape(re.compile(r"(boards|job-boards)(\.eu)?\.greenhouse\.io"), _greenhouse),
+        # The Job Board API as users paste it: `boards-api.greenhouse.io/v1/boards/{token}/jobs`.
+        BoardShape(re.compile(r"(boards-)?api(\.eu)?\.greenhouse\.io"), _in_api_path(r"/v1/boards/([^/]+)")),
+    ),
+    "lever": (
+        BoardShape(re.compile(r"jobs(\.eu)?\.lever\.co"), _named_in_path),
+        BoardShape(re.compile(r"api(\.eu)?\.lever\.co"), _in_api_path(r"/v0/postings/([^/]+)")),
+    ),
+    "ashby": (
+        BoardShape(re.compile(r"jobs\.ashbyhq\.com"), _named_in_path),
+        BoardShape(re.compile(r"api\.ashbyhq\.com"), _in_api_path(r"/posting-api/job-board/([^/]+)")),
+    ),
+    "workable": (
+        BoardShape(re.compile(r"apply\.workable\.com"), _workable),
+        # `apply.workable.com/api/v1/accounts/{account}/jobs` (v3 too), `www.workable.com/api/accounts/{account}`.
+        BoardShape(re.compile(r"(www\.|apply\.)?workable\.com"), _in_api_path(r"/api/(?:v\d+/)?accounts/([^/]+)")),
+    ),
+    "smartrecruiters": (
+        BoardShape(re.compile(r"(careers|jobs)\.smartrecruiters\.com"), _named_in_path),
+        BoardShape(re.compile(r"api\.smartrecruiters\.com"), _in_api_path(r"/v1/companies/([^/]+)")),
+    ),
+    "recruitee": (BoardShape(re.compile(r"[a-z0-9-]+\.recruitee\.com"), _company_site, on_own_domains=True),),
+    "personio": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.jobs\.personio\.(de|com)"), _company_site, on_own_domains=True),
+    ),
+    "teamtailor": (
+        BoardShape(re.compile(r"[a-z0-9-]+(\.[a-z]{2})?\.teamtailor\.com"), _teamtailor, on_own_domains=True),
+    ),
+    "workday": (
+        # `{tenant}.wdN.myworkdayjobs.com/[locale/]{site}`, and its API `/wday/cxs/{tenant}/{site}/jobs`.
+        BoardShape(re.compile(r"[a-z0-9-]+\.wd\d+\.myworkdayjobs\.com"), _workday),
+        BoardShape(re.compile(r"wd\d+\.myworkdaysite\.com"), _workday_site),
+    ),
 }
 
 
 def detect_kind(url: str) -> Kind:
     """The ATS family a careers URL belongs to, by its host, or `careers_site` for any other site."""
     host = urlsplit(url).hostname or ""
-    return next((kind for kind, shape in BOARD_SHAPES.items() if shape.hosts.fullmatch(host)), "careers_site")
+    return next(
+        (kind for kind, shapes in BOARD_SHAPES.items() for shape in shapes if shape.hosts.fullmatch(host)),
+        "careers_site",
+    )
 
 
 def board_from_url(url: str, kind: Kind | None = None) -> Board | None:
@@ -170,10 +241,10 @@ def board_from_url(url: str, kind: Kind | None = None) -> Board | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     kind = kind or detect_kind(url)
-    shape = BOARD_SHAPES.get(kind)  # careers sites have none
-    if shape is None or not (shape.on_own_domains or shape.hosts.fullmatch(parts.hostname)):
-        return None
-    return shape.read(kind, parts)
+    shapes = BOARD_SHAPES.get(kind, ())  # careers sites have none
+    on_host = [shape for shape in shapes if shape.hosts.fullmatch(parts.hostname)]
+    candidates = on_host or [shape for shape in shapes if shape.on_own_domains]
+    return next(filter(None, (shape.read(kind, parts) for shape in candidates)), None)
 
 
 def board_url(url: str) -> tuple[Kind, str] | None:

@@ -160,6 +160,23 @@ def test_detect_kind(url, kind):
             "https://acme.wd1.myworkdayjobs.com/zh-Hant/External/job/Taipei/Engineer_R7",
             ("workday", "https://acme.wd1.myworkdayjobs.com/External"),
         ),
+        # The APIs' own URLs, as users paste them, name the board they serve.
+        ("https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true", ("greenhouse", "https://job-boards.greenhouse.io/acme")),
+        ("https://api.greenhouse.io/v1/boards/acme", ("greenhouse", "https://job-boards.greenhouse.io/acme")),
+        ("https://boards-api.eu.greenhouse.io/v1/boards/acme/jobs", ("greenhouse", "https://job-boards.eu.greenhouse.io/acme")),
+        ("https://api.ashbyhq.com/posting-api/job-board/serval?includeCompensation=true", ("ashby", "https://jobs.ashbyhq.com/serval")),
+        ("https://api.lever.co/v0/postings/acme?mode=json", ("lever", "https://jobs.lever.co/acme")),
+        ("https://api.eu.lever.co/v0/postings/acme", ("lever", "https://jobs.eu.lever.co/acme")),
+        ("https://api.smartrecruiters.com/v1/companies/AcmeGmbH/postings", ("smartrecruiters", "https://jobs.smartrecruiters.com/AcmeGmbH")),
+        ("https://apply.workable.com/api/v3/accounts/acme/jobs", ("workable", "https://apply.workable.com/acme")),
+        ("https://www.workable.com/api/accounts/acme?details=true", ("workable", "https://apply.workable.com/acme")),
+        ("https://acme.recruitee.com/api/offers/", ("recruitee", "https://acme.recruitee.com")),
+        ("https://acme.jobs.personio.de/xml?language=de", ("personio", "https://acme.jobs.personio.de")),
+        ("https://acme.wd5.myworkdayjobs.com/wday/cxs/acme/Careers/jobs", ("workday", "https://acme.wd5.myworkdayjobs.com/Careers")),
+        # Workday's other host, naming the tenant in the path, with or without a locale.
+        ("https://wd3.myworkdaysite.com/recruiting/acme/External", ("workday", "https://wd3.myworkdaysite.com/recruiting/acme/External")),
+        ("https://wd3.myworkdaysite.com/fr-FR/recruiting/acme/External/job/Paris/Chef_R9", ("workday", "https://wd3.myworkdaysite.com/recruiting/acme/External")),
+        ("https://api.greenhouse.io/v1/partner/candidates", None),  # an API path naming no board
         ("https://apply.workable.com/j/AB12CD", None),  # a short link names no account
         ("https://jobs.ashbyhq.com/api/non-user-graphql", None),  # nor does an API path
         ("https://jobs.lever.co/acme<script>", None),  # not a name's shape

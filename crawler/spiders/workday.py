@@ -49,7 +49,7 @@ def site_path(board_url: str) -> str | None:
     site = board_from_url(board_url, "workday")
     if site is None:
         return None
-    return f"/{site.locale}/{site.name}" if site.locale else f"/{site.name}"
+    return "/" + "/".join(part for part in (site.locale, site.prefix, site.name) if part)
 
 
 def listing_url(board_url: str) -> str | None:
