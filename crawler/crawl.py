@@ -193,9 +193,14 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def share_out(sources: list[Source], workers: int, last_pages: dict[str, int]) -> list[list[Assignment]]:
+def share_out(
+    sources: list[Source], workers: int, last_pages: dict[str, int], resuming: dict[str, int] | None = None
+) -> list[list[Assignment]]:
     """What each worker crawls (workers given nothing are left out): large careers sites split
-    between all of them, every other source whole, heaviest first, to the least loaded."""
+    between all of them, every other source whole, heaviest first, to the least loaded. A source
+    whose stopped run is resumed (`resuming`: its name → the parts it was crawled in) is crawled
+    as it was, whole or in as many parts, since its state is kept per part."""
+    resuming = resuming or {}
     if workers <= 1:
         return [[Assignment(source) for source in sources]]
     work: list[list[Assignment]] = [[] for _ in range(workers)]
@@ -210,6 +215,8 @@ def share_out(sources: list[Source], workers: int, last_pages: dict[str, int]) -
         # A site never read successfully is not split: it may not even answer, and each part
         # would fail on its own.
         large = fetched >= SHARD_MIN_PAGES or (fetched > 0 and len(sources) < workers)
+        if source.name in resuming:
+            large = resuming[source.name] == workers
         if (source.kind or "careers_site") == "careers_site" and large:
             for part in range(workers):
                 work[part].append(Assignment(source, part, workers))
@@ -240,7 +247,7 @@ def crawl(
         store.mark_interrupted_runs()
         last_pages = store.last_run_pages()
         store.close()
-        work = share_out(sources, workers or default_workers(), last_pages)
+        work = share_out(sources, workers or default_workers(), last_pages, stopped_runs(db_path))
         _warm_up()
         if len(work) > 1:
             return _crawl_in_workers(work, sources, db_path, overrides or {})
@@ -302,6 +309,16 @@ class CrawlerResult:
 def state_dir(db_path: str | Path) -> Path:
     """Where crawlers keep their resumable state (one folder each) and workers their reports."""
     return Path(f"{db_path}.state")
+
+
+def stopped_runs(db_path: str | Path) -> dict[str, int]:
+    """Sources whose last run was stopped politely and will be resumed: name → the parts it was
+    crawled in (1: whole)."""
+    stopped = {}
+    for note in state_dir(db_path).glob(f"*/{RESUME_NOTE}"):
+        name, _, part = note.parent.name.partition(".part-")
+        stopped[name] = int(part.rsplit("-of-", 1)[1]) if part else 1
+    return stopped
 
 
 def named_boards(sources: list[Source]) -> set[str]:

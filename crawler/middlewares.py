@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import shutil
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -147,7 +148,12 @@ class SourceCacheStorage:
 
     def open_spider(self, spider: Spider) -> None:
         name = state_name(spider.source.name, spider.settings.get("JOBATLAS_SHARD"))
-        self.db = sqlite3.connect(self.cache_dir / f"{name}.sqlite", isolation_level=None)
+        path, whole = self.cache_dir / f"{name}.sqlite", self.cache_dir / f"{spider.source.name}.sqlite"
+        if not path.exists() and whole.exists():
+            # A site crawled whole last time and split now: each part starts from the whole
+            # site's pages, so the split costs no page fetched again.
+            shutil.copyfile(whole, path)
+        self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute(

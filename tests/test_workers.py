@@ -217,3 +217,10 @@ def test_a_process_crawls_at_most_the_configured_number_of_sources_at_once(tmp_p
     assert len(query(db, "SELECT id FROM jobs")) == 15
     assert {row["status"] for row in query(db, "SELECT status FROM crawl_runs")} == {"complete"}
     assert len(query(db, "SELECT id FROM crawl_runs")) == 5
+
+
+def test_a_stopped_run_is_resumed_in_the_parts_it_was_crawled_in():
+    # Stopped while crawled whole (its first crawl): resumed whole, though it would now be split.
+    assert share_out([SITE], 2, {"site": 40}, resuming={"site": 1}) == [[Assignment(SITE)]]
+    # Stopped while split in two: resumed in two, though never read whole before.
+    assert parts_of(share_out([SITE], 2, {}, resuming={"site": 2}), "site") == [(0, 2), (1, 2)]
