@@ -34,6 +34,26 @@ Kind = Literal[
     "personio",
     "teamtailor",
     "workday",
+    "join",
+    "successfactors",
+    "pinpoint",
+    "oracle",
+    "eightfold",
+    "jobylon",
+    "gem",
+    "phenom",
+    "icims",
+    "rippling",
+    "gupy",
+    "softgarden",
+    "breezy",
+    "comeet",
+    "bamboohr",
+    "hibob",
+    "ukg",
+    "dvinci",
+    "homerun",
+    "taleo",
 ]
 
 
@@ -146,6 +166,31 @@ def _in_api_path(pattern: str) -> Callable[[Kind, SplitResult], Board | None]:
     return read
 
 
+def _tenant_host(*vendor_labels: str) -> Callable[[Kind, SplitResult], Board | None]:
+    """A reader for ATSs that give each company a host of its own (`acme.bamboohr.com`): the host
+    is the board, unless its first label is one of the ATS's own (`www`, `app`, `assets-cdn`)."""
+
+    def read(kind: Kind, url: SplitResult) -> Board | None:
+        label = (url.hostname or "").split(".")[0]
+        return None if label in {"www", *vendor_labels} else Board(kind, url.scheme, url.netloc.lower())
+
+    return read
+
+
+def _in_path(pattern: str, prefix: str = "") -> Callable[[Kind, SplitResult], Board | None]:
+    """A reader for boards that a path names (`ats.rippling.com/{board}/jobs`): `pattern`'s groups,
+    joined by `/`, are the board's name; `prefix` the path before it on the board's own URL."""
+    compiled = re.compile(pattern)
+
+    def read(kind: Kind, url: SplitResult) -> Board | None:
+        match = compiled.match(url.path)
+        if not match or not all(_BOARD_NAME.fullmatch(group or "") for group in match.groups()):
+            return None
+        return Board(kind, url.scheme, url.netloc.lower(), name="/".join(match.groups()), prefix=prefix)
+
+    return read
+
+
 def _company_site(kind: Kind, url: SplitResult) -> Board:
     """Recruitee, Personio: the host is the company's career site; a path names a posting at most."""
     return Board(kind, url.scheme, url.netloc.lower())
@@ -218,6 +263,47 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
         # `{tenant}.wdN.myworkdayjobs.com/[locale/]{site}`, and its API `/wday/cxs/{tenant}/{site}/jobs`.
         BoardShape(re.compile(r"[a-z0-9-]+\.wd\d+\.myworkdayjobs\.com"), _workday),
         BoardShape(re.compile(r"wd\d+\.myworkdaysite\.com"), _workday_site),
+    ),
+    "join": (BoardShape(re.compile(r"join\.com"), _in_path(r"/companies/([^/]+)", prefix="companies")),),
+    "successfactors": (
+        BoardShape(re.compile(r"career\d*\.successfactors\.(com|eu)|[a-z0-9-]+\.jobs\.hr\.cloud\.sap"), _company_site,
+                   on_own_domains=True),
+    ),
+    "pinpoint": (BoardShape(re.compile(r"[a-z0-9-]+\.pinpointhq\.com"), _tenant_host("app"), on_own_domains=True),),
+    "oracle": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.fa(\.[a-z0-9-]+)?\.oraclecloud\.com"),
+                   _in_path(r"/hcmUI/CandidateExperience/[a-zA-Z-]+/sites/([^/]+)", prefix="hcmUI/CandidateExperience/en/sites")),
+    ),
+    "eightfold": (BoardShape(re.compile(r"[a-z0-9-]+\.eightfold\.ai"), _tenant_host("app"), on_own_domains=True),),
+    "jobylon": (BoardShape(re.compile(r"(emp\.)?jobylon\.com"), _in_path(r"/(?:[a-z]{2}/)?(?:companies|careers)/([^/]+)")),),
+    "gem": (BoardShape(re.compile(r"jobs\.gem\.com"), _named_in_path),),
+    "phenom": (),  # always on the company's own domain: recognised by its page (phApp)
+    "icims": (BoardShape(re.compile(r"[a-z0-9-]+\.icims\.com"), _tenant_host("www", "jobs"), on_own_domains=True),),
+    "rippling": (BoardShape(re.compile(r"ats\.rippling\.com"), _named_in_path),),
+    "gupy": (BoardShape(re.compile(r"[a-z0-9-]+\.gupy\.io"), _tenant_host("portal", "employability-portal")),),
+    "softgarden": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.(career\.softgarden\.de|softgarden\.io)"), _tenant_host("api", "app"),
+                   on_own_domains=True),
+    ),
+    "breezy": (BoardShape(re.compile(r"[a-z0-9-]+\.breezy\.hr"), _tenant_host("app", "assets-cdn", "marketing")),),
+    "comeet": (
+        BoardShape(re.compile(r"(www\.)?comeet\.(com|co)"), _in_path(r"/jobs/([^/]+)/([0-9A-Fa-f]{2}\.[0-9A-Fa-f]{3})", prefix="jobs")),
+    ),
+    "bamboohr": (BoardShape(re.compile(r"[a-z0-9-]+\.bamboohr\.com"), _tenant_host("app", "api")),),
+    "hibob": (BoardShape(re.compile(r"[a-z0-9-]+\.careers\.hibob\.com"), _tenant_host()),),
+    "ukg": (
+        BoardShape(re.compile(r"recruiting\d?\.ultipro\.(com|ca)|[a-z0-9-]+\.rec\.pro\.ukg\.net"),
+                   _in_path(r"/([^/]+)/(JobBoard)/([0-9a-fA-F-]{36})")),
+    ),
+    "dvinci": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.(dvinci-hr\.com|dvinci\.de|dvinci-easy\.com)"), _tenant_host(), on_own_domains=True),
+    ),
+    "homerun": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.homerun\.co"), _tenant_host("app", "feed", "api")),
+        BoardShape(re.compile(r"feed\.homerun\.co"), _named_in_path),
+    ),
+    "taleo": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.taleo\.net"), _in_path(r"/careersection/([^/]+)/", prefix="careersection")),
     ),
 }
 
