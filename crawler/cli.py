@@ -21,7 +21,7 @@ import click
 
 from crawler.crawl import CrawlLocked, SourceSummary, parse_overrides
 from crawler.crawl import crawl as run_crawl
-from crawler.extract import boards_on_page
+from crawler.extract import detect_source
 from crawler.names import UnknownName, country_code, language_code
 from crawler.sources import SourcesError, board_url, load_sources, select_sources
 from pipelines.store import Store, StoreError, check_store_file
@@ -200,27 +200,24 @@ def sources() -> None:
 @sources.command("detect")
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--fetch/--no-fetch", default=True, show_default=True,
-              help="Fetch careers pages to find the ATS boards they embed or link.")
+              help="Fetch pages whose URL names no ATS board once: to recognise a board on the company's own"
+                   " domain, and list (on stderr) the boards a careers page links.")
 def sources_detect(urls: tuple[str, ...], fetch: bool) -> None:
-    """Print which kind of source (careers site or ATS board) each URL is."""
+    """Print which kind of source (careers site or ATS board) each URL is: one line per URL, in
+    the order given, `kind<TAB>url`."""
     for url in urls:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URLS")
     for url in urls:
-        found = board_url(url)
-        if found:
-            click.echo(f"{found[0]}\t{found[1]}")
-            continue
-        click.echo(f"careers_site\t{url}")
-        if fetch:
-            try:
-                boards = boards_on_page(url)
-            except OSError as error:
-                click.echo(f"  (could not fetch: {error})", err=True)
-                continue
-            for board, kind in boards.items():
-                click.echo(f"  links {kind}\t{board}")
+        try:
+            detection = detect_source(url, fetch)
+        except OSError as error:
+            click.echo(f"{url}: could not fetch ({error}); read as a careers site", err=True)
+            detection = detect_source(url, fetch=False)
+        click.echo(f"{detection.kind}\t{detection.url}")
+        for board, kind in detection.linked_boards.items():
+            click.echo(f"{url}: links a {kind} board, crawled with it: {board}", err=True)
 
 
 @sources.command("check")

@@ -187,7 +187,7 @@ def declared_language(selector: Selector, url: str, alternates: dict[str, str]) 
     return language_tag(next(iter(_HTML_LANG(selector.root)), None))
 
 
-# A careers page bigger than this is not read further by `boards_on_page`.
+# A careers page bigger than this is not read further by `detect_source`.
 DOWNLOAD_LIMIT = 4 * 1024 * 1024
 
 # -- links ---------------------------------------------------------------------------------
@@ -262,7 +262,34 @@ def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str
 
 
 # A cheap first look at a link before parsing it: every ATS host has one of these in its name.
-_ATS_HOST_WORDS = re.compile(r"greenhouse\.io|lever\.co|ashbyhq|workable|smartrecruiters|recruitee|personio|teamtailor|myworkdayjobs")
+_ATS_HOST_WORDS = re.compile(
+    r"greenhouse\.io|lever\.co|ashbyhq|workable|smartrecruiters|recruitee|personio|teamtailor|myworkday"
+    r"|join\.com|successfactors|pinpointhq|oraclecloud|eightfold|jobylon|gem\.com|icims|rippling|gupy\.io"
+    r"|softgarden|breezy\.hr|comeet|bamboohr|hibob|ultipro|ukg\.net|dvinci|homerun\.co|taleo\.net"
+)
+
+# What gives away a page served by an ATS on the company's own domain (`careers.acme.com`), where
+# the host says nothing: the ATS's asset hosts, scripts and markers in the page. (A page that only
+# links or embeds a board on the ATS's host is read by `ats_boards`.)
+_OWN_DOMAIN_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("teamtailor", re.compile(r"[a-z-]+\.teamtailor-cdn\.com|cdn\.teamtailor\.com")),
+    ("recruitee", re.compile(r"careers-analytics\.recruitee\.com|__RECRUITEE")),
+    ("personio", re.compile(r"<meta[^>]+content=[\"']Personio[\"']|assets\.cdn\.personio\.de")),
+    ("softgarden", re.compile(r"softgarden\.io/assets/|tracker\.softgarden\.de|matomo\.softgarden\.io")),
+    ("dvinci", re.compile(r"dvinciVersion|ng-app=[\"']dvinci")),
+    ("successfactors", re.compile(r"rmkcdn\.successfactors\.com")),
+    ("phenom", re.compile(r"phApp\.ddo\s*=|cdn\.phenompeople\.com")),
+    ("eightfold", re.compile(r"static\.vscdn\.net|eightfold\.ai/careers|window\._EF_GROUP_ID")),
+)
+# Fingerprints are looked for in the page's first part only: where scripts and assets are named.
+_FINGERPRINT_WINDOW = 200_000
+
+
+def own_domain_board(page: str) -> str | None:
+    """The ATS serving this page on the company's own domain, by its fingerprints; None for a
+    careers page of the company's own making."""
+    head = page[:_FINGERPRINT_WINDOW]
+    return next((kind for kind, fingerprint in _OWN_DOMAIN_FINGERPRINTS if fingerprint.search(head)), None)
 
 
 def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
@@ -280,13 +307,34 @@ def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
     return boards
 
 
-def boards_on_page(url: str, timeout: float = 15.0) -> dict[str, str]:
-    """Fetch one careers page (as the crawler identifies itself) and list the ATS boards on it."""
+@dataclass
+class Detection:
+    """What a URL is to crawl as: its kind and the URL to crawl, and the boards its page links."""
+
+    kind: str
+    url: str
+    linked_boards: dict[str, str] = field(default_factory=dict)  # board URL → kind
+
+
+def detect_source(url: str, fetch: bool = True, timeout: float = 15.0) -> Detection:
+    """The kind of source `url` is: an ATS board by its URL; else, fetching the page once (as the
+    crawler identifies itself), an ATS board on the company's own domain by the page's
+    fingerprints, or a careers site, with the ATS boards it links. Raises OSError when the page
+    cannot be fetched."""
+    found = board_url(url)
+    if found:
+        return Detection(*found)
+    if not fetch:
+        return Detection("careers_site", url)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     with urllib.request.urlopen(request, timeout=timeout) as answer:
         body = answer.read(DOWNLOAD_LIMIT)
         charset = answer.headers.get_content_charset() or "utf-8"
-    return ats_boards(Selector(text=body.decode(charset, errors="replace")), url)
+    page = body.decode(charset, errors="replace")
+    kind = own_domain_board(page)
+    if kind:
+        return Detection(kind, url)
+    return Detection("careers_site", url, ats_boards(Selector(text=page), url))
 
 
 def _followable(href: str) -> bool:

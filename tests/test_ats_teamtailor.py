@@ -243,3 +243,26 @@ def test_api_mapper_on_the_real_sample():
     # A 2017 document: no language code, no remote status, locations behind links only.
     assert {(posting.stated_language, posting.workplace_raw) for posting in postings} == {(None, None)}
     assert all(posting.locations == [] and posting.salary_raw is None for posting in postings)
+
+
+def test_a_career_site_on_the_companys_own_domain_is_handed_to_teamtailor(api_server, tmp_path):
+    """`careers.nordvik.se` says nothing of Teamtailor in its host; its page's assets do. The
+    careers-site crawl recognises it and hands the site to the Teamtailor connector, which reads
+    the feed on the same host."""
+    page = (
+        '<html lang="sv"><head><link rel="stylesheet" href="https://assets-aws.teamtailor-cdn.com/assets/careersite.css">'
+        "</head><body><h1>Jobba hos oss</h1><p>Våra lediga tjänster laddas här.</p></body></html>"
+    )
+    routes = {
+        "GET /jobs": (200, page, {"Content-Type": "text/html; charset=utf-8"}),
+        "GET /jobs.rss": lambda request: rss({"0": "feed-1.rss", "3": "feed-2.rss", "6": "feed-3.rss"}[request.query["offset"][0]]),
+    }
+    with api_server(routes) as (origin, requests):
+        result, db = crawl_into(tmp_path, [{"name": "nordvik", "url": f"{origin}/jobs"}], *FAST, "--workers", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "nordvik.teamtailor" in result.stdout  # crawled as the source `<site>.<kind>`
+    assert "/jobs.rss" in {r.path for r in requests}
+    rows = query(db, "SELECT source, ats, title FROM jobs")
+    assert rows and {(row["source"], row["ats"]) for row in rows} == {("nordvik.teamtailor", "teamtailor")}
+    assert "Backendutvecklare" in {row["title"] for row in rows}
+    assert last_run(db, "nordvik")["problems"].get("ats_board_found") == 1

@@ -228,13 +228,47 @@ def test_sources_detect_finds_boards_a_careers_page_embeds(site_server, tmp_path
     with site_server(site) as (origin, requests):
         result = run_cli("sources", "detect", origin + "/careers/", "https://jobs.ashbyhq.com/serval")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        f"careers_site\t{origin}/careers/",
-        "  links lever\thttps://jobs.lever.co/acme",
-        "  links greenhouse\thttps://boards.greenhouse.io/acme",
-        "ashby\thttps://jobs.ashbyhq.com/serval",
-    ]
+    # One line per URL, in order, kind<TAB>url: what scripts read. The boards a page links go to stderr.
+    assert result.stdout.splitlines() == [f"careers_site\t{origin}/careers/", "ashby\thttps://jobs.ashbyhq.com/serval"]
+    assert f"links a lever board, crawled with it: https://jobs.lever.co/acme" in result.stderr
+    assert f"links a greenhouse board, crawled with it: https://boards.greenhouse.io/acme" in result.stderr
     assert requests == ["/careers/"]
+
+
+OWN_DOMAIN_PAGES = {
+    "teamtailor": '<link rel="stylesheet" href="https://assets-aws.teamtailor-cdn.com/assets/careersite.css">',
+    "recruitee": '<script src="https://careers-analytics.recruitee.com/careers-site.js"></script>',
+    "softgarden": '<script src="https://tracker.softgarden.de/track.js"></script>',
+    "dvinci": '<meta name="dvinciVersion" content="4.21">',
+}
+
+
+def test_sources_detect_recognises_boards_on_the_companys_own_domain(site_server, tmp_path):
+    site = tmp_path / "site"
+    for kind, marker in OWN_DOMAIN_PAGES.items():
+        (site / kind).mkdir(parents=True)
+        (site / kind / "index.html").write_text(f"<html><head>{marker}</head><body><h1>Jobs</h1></body></html>")
+    (site / "plain").mkdir()
+    (site / "plain" / "index.html").write_text("<html><body><h1>Work with us</h1><p>teamtailor is a word here</p></body></html>")
+    with site_server(site) as (origin, _):
+        urls = [f"{origin}/{kind}/" for kind in [*OWN_DOMAIN_PAGES, "plain"]]
+        result = run_cli("sources", "detect", *urls)
+        offline = run_cli("sources", "detect", "--no-fetch", *urls)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{kind}\t{origin}/{kind}/" for kind in OWN_DOMAIN_PAGES] + [f"careers_site\t{origin}/plain/"]
+    assert offline.stdout.splitlines() == [f"careers_site\t{url}" for url in urls]  # --no-fetch never looks
+
+
+def test_sources_detect_keeps_one_line_per_url_when_a_page_cannot_be_fetched():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_cli("sources", "detect", f"http://127.0.0.1:{port}/jobs/", "https://jobs.lever.co/acme")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [f"careers_site\thttp://127.0.0.1:{port}/jobs/", "lever\thttps://jobs.lever.co/acme"]
+    assert "could not fetch" in result.stderr
 
 
 def test_the_bundled_sources_file_names_every_ats_and_tradingview():

@@ -33,6 +33,7 @@ from crawler.extract import (
     extract_job_postings,
     hreflang_alternates,
     job_links,
+    own_domain_board,
     pagination_links,
     to_item,
 )
@@ -154,7 +155,13 @@ class CareersSiteSpider(SourceSpider):
                 several_on_page=len(extraction.postings) > 1,
             )
 
-        for board, kind in ats_boards(selector, response.url).items():
+        boards = ats_boards(selector, response.url)
+        if canonical(response.url) == canonical(self.source.url):
+            # The careers URL itself may be an ATS board on the company's own domain.
+            own_kind = own_domain_board(text)
+            if own_kind:
+                boards[self.source.url] = own_kind
+        for board, kind in boards.items():
             if board not in self.boards:
                 self.boards[board] = kind
                 report("ats_board_found", response.url, f"{kind} board {board}")
