@@ -238,3 +238,25 @@ def test_mapper_on_the_real_sample():
     assert [loc.raw for loc in french.locations] == ["Montreal"]
     assert "<h3>Description du poste</h3>" in french.description_html  # the lists are kept
     assert all(isinstance(p.date_posted_raw, int) for p in postings)
+
+
+def test_an_answer_with_only_plain_text_gives_its_text_and_language(tmp_path, api_server):
+    """Some real Lever answers carry `descriptionPlain` / `additionalPlain` and no HTML."""
+    job = {
+        "id": "0b5f3c1e-plain-4d2a-9f0e-000000000001", "text": "Ingénieur support client",
+        "categories": {"location": "Lyon, France", "commitment": "CDI"},
+        "descriptionPlain": "Vous accompagnez nos clients industriels au quotidien.\nVous diagnostiquez les pannes "
+                            "de nos capteurs, vous formez les équipes sur site et vous remontez leurs besoins à l'équipe produit.",
+        "additionalPlain": "Poste basé à Lyon, deux jours de télétravail par semaine.",
+        "hostedUrl": "https://jobs.lever.co/capteo/0b5f3c1e-plain-4d2a-9f0e-000000000001",
+    }
+    posting = spider().job_posting(job)
+    assert "<p>Vous accompagnez" in posting.description_html and "télétravail" in posting.description_html
+    with api_server({"GET /v0/postings/capteo": (200, [job])}) as (origin, _):
+        result, db = crawl_into(
+            tmp_path, [{"name": "capteo", "url": "https://jobs.lever.co/capteo", "endpoint": f"{origin}/v0/postings/capteo?mode=json"}],
+            "--set", "RETRY_TIMES=0",
+        )
+    assert result.returncode == 0, result.stderr
+    [row] = query(db, "SELECT description, language FROM jobs")
+    assert row["language"] == "fr" and row["description"].startswith("Vous accompagnez")

@@ -130,16 +130,25 @@ class LeverSpider(SourceSpider):
 
 def _description(job: dict[str, Any]) -> str | None:
     """The posting's whole text: the description, then each list under its heading, then the
-    closing `additional` section (the hosted page shows all three)."""
-    parts = [text_of(job.get("description"))]
+    closing `additional` section (the hosted page shows all three). Answers that carry only the
+    plain-text versions (`descriptionPlain`, `additionalPlain`) give those."""
+    parts = [text_of(job.get("description")) or _plain(job.get("descriptionPlain"))]
     for entry in job.get("lists") if isinstance(job.get("lists"), list) else []:
         if not isinstance(entry, dict):
             continue
         heading, items = text_of(entry.get("text")), text_of(entry.get("content"))
         parts.append(f"<h3>{html.escape(heading)}</h3>" if heading else None)
         parts.append(f"<ul>{items}</ul>" if items else None)
-    parts.append(text_of(job.get("additional")))
+    parts.append(text_of(job.get("additional")) or _plain(job.get("additionalPlain")))
     return "\n".join(part for part in parts if part) or None
+
+
+def _plain(value: Any) -> str | None:
+    """Plain text as HTML paragraphs, so that its line breaks survive cleaning."""
+    text = text_of(value)
+    if not text:
+        return None
+    return "".join(f"<p>{html.escape(paragraph.strip())}</p>" for paragraph in text.split("\n") if paragraph.strip())
 
 
 def _salary(salary: Any) -> dict[str, Any] | None:
