@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.recipe import Recipe
+
 Kind = Literal[
     "careers_site",
     "greenhouse",
@@ -352,6 +354,7 @@ class Source(BaseModel):
     kind: Kind | None = None
     endpoint: str | None = None
     company: str | None = None
+    recipe: Recipe | None = None  # careers sites nothing generic reads: see crawler/recipe.py
 
     @field_validator("name")
     @classmethod
@@ -374,6 +377,8 @@ class Source(BaseModel):
     def _fill_in_kind(self) -> Source:
         if self.kind is None:
             object.__setattr__(self, "kind", detect_kind(self.url))
+        if self.recipe is not None and self.kind != "careers_site":
+            raise ValueError(f"a recipe is for careers sites; this is a {self.kind} board, read through its API")
         return self
 
     @property

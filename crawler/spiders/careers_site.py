@@ -139,6 +139,10 @@ class CareersSiteSpider(SourceSpider):
 
         selector = response.selector
         extraction = extract_job_postings(selector, response.url)
+        recipe = self.source.recipe
+        if recipe and not extraction.postings and (response.meta.get("posting") or (recipe.postings is None and hops)):
+            node = recipe.posting(selector, response.url)
+            extraction.postings = [node] if node else []
         harmless = not extraction.hidden_postings()
         for reason, _ in extraction.broken_blocks:
             report("bad_json_ld_harmless" if harmless else "bad_json_ld", response.url, reason)
@@ -170,9 +174,11 @@ class CareersSiteSpider(SourceSpider):
         # posting (or a sub-listing) is one hop further. Hops are bounded, pagination is not.
         same_level = {url for url in alternates.values() if self.on_source_host(url)}
         further: set[str] = set()
+        postings_by_recipe = {canonical(url) for url in recipe.posting_links(selector, response.url)} if recipe and recipe.postings else None
         if not extraction.postings:  # a listing: follow its postings and its next pages
             same_level |= {url for url in pagination_links(selector, response.url) if self.on_source_host(url)}
-            further = {url for url in job_links(selector, response.url, self.listing_prefix) if self.on_source_host(url)}
+            candidates = job_links(selector, response.url, self.listing_prefix) if postings_by_recipe is None else postings_by_recipe
+            further = {url for url in candidates if self.on_source_host(url)}
         own_url = canonical(response.url)
         same_level.discard(own_url)
         further -= same_level | {own_url}
@@ -187,7 +193,7 @@ class CareersSiteSpider(SourceSpider):
         for url in sorted(same_level):
             yield self._page_request(url, hops, shared)
         for url in sorted(further):
-            yield self._page_request(url, hops + 1)
+            yield self._page_request(url, hops + 1, posting=postings_by_recipe is not None)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -224,8 +230,9 @@ class CareersSiteSpider(SourceSpider):
         part, parts = self.shard
         return parts == 1 or zlib.crc32(canonical(url).encode("utf-8")) % parts == part
 
-    def _page_request(self, url: str, hops: int = 0, shared: bool = False) -> scrapy.Request:
-        meta = {"hops": hops, "shared": shared}
+    def _page_request(self, url: str, hops: int = 0, shared: bool = False, posting: bool = False) -> scrapy.Request:
+        """A page of the site; `posting` when the source's recipe says the link leads to a posting."""
+        meta = {"hops": hops, "shared": shared, "posting": posting}
         return scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error, meta=meta)
 
     def on_page_error(self, failure: Failure) -> None:
