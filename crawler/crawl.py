@@ -79,6 +79,7 @@ SPIDERS: dict[str, str] = {
     "dvinci": "crawler.spiders.dvinci.DvinciSpider",
     "homerun": "crawler.spiders.homerun.HomerunSpider",
     "taleo": "crawler.spiders.taleo.TaleoSpider",
+    "feed": "crawler.spiders.feed.FeedSpider",
 }
 
 

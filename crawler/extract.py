@@ -331,6 +331,8 @@ def detect_source(url: str, fetch: bool = True, timeout: float = 15.0) -> Detect
         body = answer.read(DOWNLOAD_LIMIT)
         charset = answer.headers.get_content_charset() or "utf-8"
     page = body.decode(charset, errors="replace")
+    if re.match(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", page, re.DOTALL):
+        return Detection("feed", url)
     kind = own_domain_board(page)
     if kind:
         return Detection(kind, url)

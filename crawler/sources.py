@@ -56,6 +56,7 @@ Kind = Literal[
     "dvinci",
     "homerun",
     "taleo",
+    "feed",
 ]
 
 
