@@ -8,6 +8,7 @@ when another crawl is writing to the same database.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import signal
@@ -24,12 +25,15 @@ from crawler.crawl import crawl as run_crawl
 from crawler.extract import detect_source
 from crawler.names import UnknownName, country_code, language_code
 from crawler.sources import SourcesError, board_url, load_sources, select_sources
+from pipelines import queries
+from pipelines.queries import Filters
 from pipelines.store import Store, StoreError, check_store_file
 
 # Like sysexits' EX_TEMPFAIL: a scheduler may simply try again later.
 EXIT_LOCKED = 75
 DEFAULT_SOURCES = "data/sources.yml"
 DEFAULT_DB = "data/jobs.db"
+EMPLOYMENT_TYPES = ["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER"]
 
 db_option = click.option(
     "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite store."
@@ -112,26 +116,69 @@ def _country_option(context: click.Context, parameter: click.Parameter, value: s
         raise click.BadParameter(str(error)) from None
 
 
+def filter_options(command: Any) -> Any:
+    """The filters every question and the export take (see pipelines.queries.Filters)."""
+    options = [
+        click.option("--company", "companies", multiple=True, metavar="NAME", help="Only this company's postings (repeatable)."),
+        click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source's postings (repeatable)."),
+        click.option("--workplace", type=click.Choice(["onsite", "hybrid", "remote"]), help="Only postings with this workplace."),
+        click.option("--employment-type", type=click.Choice(EMPLOYMENT_TYPES, case_sensitive=False),
+                     help="Only postings of this employment type."),
+        click.option("--at", "at", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                     help="What was open at the end of that day, instead of now."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _filters(companies: tuple[str, ...], sources: tuple[str, ...], workplace: str | None,
+             employment_type: str | None, at: datetime.datetime | None) -> Filters:
+    return Filters(companies, sources, workplace, employment_type.upper() if employment_type else None,
+                   at.date().isoformat() if at else None)
+
+
 @main.command()
 @click.option("--lang", required=True, callback=_language_option,
               help="Language: ISO 639-1 code (fr) or name, in English or in itself (French, français).")
+@filter_options
 @db_option
 @format_option
-def countries(lang: str, db_path: str, output_format: str) -> None:
+def countries(lang: str, db_path: str, output_format: str, **filters: Any) -> None:
     """Countries with open postings published in LANG, with counts, most first."""
-    rows = _open_store(db_path).countries_for_language(lang)
+    rows = queries.countries_for_language(_open_store(db_path).db.conn, lang, _filters(**filters))
     click.echo(format_rows(rows, output_format), nl=False)
 
 
 @main.command()
 @click.option("--country", default=None, callback=_country_option,
               help="Country: ISO 3166-1 alpha-2 code (CH) or name in any language (Switzerland, Schweiz)  [default: everywhere].")
+@filter_options
 @db_option
 @format_option
-def languages(country: str | None, db_path: str, output_format: str) -> None:
+def languages(country: str | None, db_path: str, output_format: str, **filters: Any) -> None:
     """Languages with open postings (in COUNTRY), with counts, most first."""
-    rows = _open_store(db_path).languages_for_country(country)
+    rows = queries.languages_for_country(_open_store(db_path).db.conn, country, _filters(**filters))
     click.echo(format_rows(rows, output_format), nl=False)
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["csv", "jsonl", "parquet"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True, help="The file to write.")
+@click.option("--open-only/--all", default=True, show_default=True, help="Only open postings, or closed ones too.")
+@filter_options
+@db_option
+def export(output_format: str, output: str, open_only: bool, db_path: str, **filters: Any) -> None:
+    """Write postings, with their places and labels, to a CSV, JSON-lines or Parquet file
+    (columns: see the README); rows are streamed, so memory stays flat."""
+    if output_format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise click.UsageError("Parquet needs pyarrow: pip install 'jobatlas[parquet]'") from None
+    store = _open_store(db_path)
+    count = queries.export(store.db.conn, output, output_format, _filters(**filters), open_only)
+    click.echo(f"Wrote {count} postings to {output}", err=True)
 
 
 @main.command()

@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler
 from crawler.extract import language_tag
 from crawler.items import JobPosting
 from crawler.report import EXAMPLES_KEY, MergedStats, error_count, problems_by_kind, record_problem
+from pipelines import queries
 from pipelines.clock import utc_now
 
 JOB_COLUMNS: dict[str, type] = {
@@ -494,30 +495,11 @@ class Store:
 
     def countries_for_language(self, language: str) -> list[dict[str, Any]]:
         """Countries with open postings in `language`, with counts, most first."""
-        return list(
-            self.db.query(
-                "SELECT country_code, country, jobs FROM country_languages"
-                " WHERE language = ? ORDER BY jobs DESC, country_code",
-                [language_tag(language) or language.lower()],
-            )
-        )
+        return queries.countries_for_language(self.db.conn, language_tag(language) or language.lower())
 
     def languages_for_country(self, country_code: str | None = None) -> list[dict[str, Any]]:
         """Languages with open postings (in one country, or anywhere), with counts, most first."""
-        if country_code:
-            sql = (
-                "SELECT country_languages.language AS language_code, languages.name AS language, jobs"
-                " FROM country_languages LEFT JOIN languages ON languages.code = country_languages.language"
-                " WHERE country_code = ? ORDER BY jobs DESC, language_code"
-            )
-            return list(self.db.query(sql, [country_code.upper()]))
-        sql = (
-            "SELECT jobs.language AS language_code, languages.name AS language, COUNT(*) AS jobs"
-            " FROM jobs LEFT JOIN languages ON languages.code = jobs.language"
-            " WHERE jobs.status = 'open' AND jobs.language IS NOT NULL"
-            " GROUP BY jobs.language ORDER BY jobs DESC, language_code"
-        )
-        return list(self.db.query(sql))
+        return queries.languages_for_country(self.db.conn, country_code.upper() if country_code else None)
 
 
 def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -1,0 +1,172 @@
+"""The store's read side: the questions the CLI (and the tests) ask, apart from the write path.
+
+Every question takes the same `Filters`: only some companies or sources, a workplace, an
+employment type, and `at`, a past date: what was open then rather than now.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+# What a filtered question reads: an open posting in one of its countries.
+_OPEN_JOBS_IN_COUNTRIES = """
+FROM jobs
+JOIN job_locations ON job_locations.job_id = jobs.id
+LEFT JOIN countries ON countries.code = job_locations.country_code
+WHERE jobs.language IS NOT NULL AND job_locations.country_code IS NOT NULL
+"""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which postings a question is about. Empty: every open posting, now."""
+
+    companies: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    workplace: str | None = None  # onsite | hybrid | remote
+    employment_type: str | None = None  # FULL_TIME, PART_TIME, ...
+    at: str | None = None  # YYYY-MM-DD: open at the end of that day
+
+    def __bool__(self) -> bool:
+        return bool(self.companies or self.sources or self.workplace or self.employment_type or self.at)
+
+    def where(self, open_only: bool = True) -> tuple[str, list[Any]]:
+        """SQL conditions on `jobs` (` AND ...`) and their parameters; with `open_only` false,
+        closed postings are selected too (unless `at` asks what was open on a day)."""
+        sql, params = [], []
+        if self.at:
+            # Open then: first seen by the end of that day, and not closed by then. (A posting
+            # closed and reopened around that day counts as open: the store keeps the last closure.)
+            end = f"{self.at}T23:59:59+00:00"
+            sql.append("jobs.first_seen_at <= ? AND (jobs.closed_at IS NULL OR jobs.closed_at > ?)")
+            params += [end, end]
+        elif open_only:
+            sql.append("jobs.status = 'open'")
+        for column, values in (("company", self.companies), ("source", self.sources)):
+            if values:  # names as people type them: case does not matter
+                sql.append(f"lower(jobs.{column}) IN ({', '.join('?' * len(values))})")
+                params += [value.lower() for value in values]
+        if self.workplace:
+            sql.append("jobs.workplace = ?")
+            params.append(self.workplace)
+        if self.employment_type:
+            sql.append("jobs.employment_type = ?")
+            params.append(self.employment_type)
+        return "".join(f" AND {condition}" for condition in sql), params
+
+
+def countries_for_language(db: sqlite3.Connection, language: str, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """Countries with open postings in `language`, with counts, most first."""
+    if not filters:  # the plain question, answered by the view and its covering index
+        sql = "SELECT country_code, country, jobs FROM country_languages WHERE language = ? ORDER BY jobs DESC, country_code"
+        return _rows(db, sql, [language])
+    where, params = filters.where()
+    sql = (
+        "SELECT job_locations.country_code AS country_code, countries.name AS country, COUNT(DISTINCT jobs.id) AS jobs"
+        f" {_OPEN_JOBS_IN_COUNTRIES} AND jobs.language = ?{where}"
+        " GROUP BY job_locations.country_code ORDER BY jobs DESC, country_code"
+    )
+    return _rows(db, sql, [language, *params])
+
+
+def languages_for_country(db: sqlite3.Connection, country: str | None = None, filters: Filters = Filters()) -> list[dict[str, Any]]:
+    """Languages with open postings (in one country, or anywhere), with counts, most first."""
+    where, params = filters.where()
+    if country:
+        sql = (
+            "SELECT jobs.language AS language_code, languages.name AS language, COUNT(DISTINCT jobs.id) AS jobs"
+            f" {_OPEN_JOBS_IN_COUNTRIES} AND job_locations.country_code = ?{where}"
+            " GROUP BY jobs.language ORDER BY jobs DESC, language_code"
+        )
+        sql = sql.replace("WHERE", "LEFT JOIN languages ON languages.code = jobs.language WHERE", 1)
+        return _rows(db, sql, [country, *params])
+    sql = (
+        "SELECT jobs.language AS language_code, languages.name AS language, COUNT(*) AS jobs"
+        " FROM jobs LEFT JOIN languages ON languages.code = jobs.language"
+        f" WHERE jobs.language IS NOT NULL{where}"
+        " GROUP BY jobs.language ORDER BY jobs DESC, language_code"
+    )
+    return _rows(db, sql, params)
+
+
+# -- export ------------------------------------------------------------------------------------
+
+# The columns of an export, in order: the posting, then its places joined by " | ".
+EXPORT_COLUMNS = [
+    "id", "source", "ats", "company", "title", "language", "language_method", "url", "apply_url", "department",
+    "employment_type", "workplace", "salary_min", "salary_max", "salary_currency", "salary_period",
+    "date_posted", "valid_through", "first_seen_at", "last_seen_at", "closed_at", "status", "translation_group",
+    "countries", "cities", "locations", "description",
+]
+# Export column → the job_locations column it lists.
+_PLACE_LISTS = {"countries": "country_code", "cities": "city", "locations": "raw"}
+ExportFormat = Literal["csv", "jsonl", "parquet"]
+_BATCH = 5000
+
+
+def export_rows(db: sqlite3.Connection, filters: Filters = Filters(), open_only: bool = True) -> Iterator[dict[str, Any]]:
+    """Every posting the filters select (closed ones too, unless `open_only`), with its places,
+    one at a time: memory stays flat in the number of rows."""
+    where, params = filters.where(open_only)
+    own = [column for column in EXPORT_COLUMNS if column not in _PLACE_LISTS]
+    # A scalar subquery gives one value: each list of places is a subquery of its own.
+    places = [
+        f"(SELECT group_concat({column}, ' | ') FROM (SELECT {column} FROM job_locations"
+        f" WHERE job_id = jobs.id ORDER BY position)) AS {name}"
+        for name, column in _PLACE_LISTS.items()
+    ]
+    sql = f"SELECT {', '.join([f'jobs.{column}' for column in own] + places)} FROM jobs WHERE 1 = 1{where} ORDER BY jobs.id"
+    cursor = db.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    while batch := cursor.fetchmany(_BATCH):
+        for values in batch:
+            row = dict(zip(names, values))
+            yield {column: row[column] for column in EXPORT_COLUMNS}
+
+
+def export(db: sqlite3.Connection, path: str | Path, output_format: ExportFormat, filters: Filters = Filters(),
+           open_only: bool = True) -> int:
+    """Write the selected postings to `path` as CSV, JSON lines or Parquet; returns how many."""
+    rows = export_rows(db, filters, open_only)
+    count = 0
+    if output_format == "parquet":
+        import pyarrow as pa  # only for Parquet: a large import
+        import pyarrow.parquet as pq
+
+        numeric = {"salary_min", "salary_max"}
+        schema = pa.schema([(column, pa.float64() if column in numeric else pa.string()) for column in EXPORT_COLUMNS])
+        with pq.ParquetWriter(str(path), schema) as writer:
+            batch: list[dict[str, Any]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) == _BATCH:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    count, batch = count + len(batch), []
+            if batch or not count:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count += len(batch)
+        return count
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        if output_format == "csv":
+            writer = csv.DictWriter(file, fieldnames=EXPORT_COLUMNS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        else:
+            for row in rows:
+                file.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
+    return count
+
+
+def _rows(db: sqlite3.Connection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values)) for values in cursor]
