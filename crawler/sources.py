@@ -306,7 +306,7 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
         BoardShape(re.compile(r"feed\.homerun\.co"), _named_in_path),
     ),
     "taleo": (
-        BoardShape(re.compile(r"[a-z0-9-]+\.taleo\.net"), _in_path(r"/careersection/([^/]+)/", prefix="careersection")),
+        BoardShape(re.compile(r"[a-z0-9-]+\.taleo\.net"), _in_path(r"/careersection/(?!rest/)([^/]+)/", prefix="careersection")),
     ),
 }
 
