@@ -118,7 +118,10 @@ def workplace(item: JobPosting) -> str | None:
 
 def salary(value: Any) -> tuple[float | None, float | None, str | None, str | None]:
     """(min, max, currency, period) from a schema.org MonetaryAmount (value may be a number or a
-    QuantitativeValue with minValue / maxValue / value and unitText)."""
+    QuantitativeValue with minValue / maxValue / value and unitText), or from pay written as text
+    ("$105k - $125k", "45.000 € - 55.000 € brutto pro Jahr"), as several ATSs give it."""
+    if isinstance(value, str):
+        return salary_in_text(value)
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, dict)), None)
     if not isinstance(value, dict):
@@ -142,6 +145,44 @@ def salary(value: Any) -> tuple[float | None, float | None, str | None, str | No
     if low is None and high is None:
         return None, None, None, None
     return low, high, currency, period
+
+
+# -- pay written as text ---------------------------------------------------------------------
+
+_CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "zł": "PLN"}
+_CURRENCY_CODE = re.compile(r"\b(USD|EUR|GBP|CAD|AUD|CHF|SEK|NOK|DKK|PLN|INR|ILS|BRL|MXN|NZD|SGD|JPY|ZAR)\b", re.I)
+_PAY_NUMBER = re.compile(r"(\d[\d.,\s]*\d|\d)\s*([kK]\b)?")
+_PAY_PERIODS = (
+    (re.compile(r"hour|stunde|heure|hora", re.I), "HOUR"),
+    (re.compile(r"\bday\b|daily|\btag\b|jour\b", re.I), "DAY"),
+    (re.compile(r"week|woche|semaine", re.I), "WEEK"),
+    (re.compile(r"month|monat|mois|\bmes\b", re.I), "MONTH"),
+    (re.compile(r"year|annual|annum|jahr|par an\b|\bano\b|año", re.I), "YEAR"),
+)
+
+
+def salary_in_text(text: str) -> tuple[float | None, float | None, str | None, str | None]:
+    """(min, max, currency, period) of a pay range written as text; Nones when it names no amount."""
+    amounts = [_pay_amount(digits, thousands) for digits, thousands in _PAY_NUMBER.findall(text)[:2]]
+    amounts = [amount for amount in amounts if amount]
+    if not amounts:
+        return None, None, None, None
+    code = _CURRENCY_CODE.search(text)
+    currency = code.group(1).upper() if code else next((c for sign, c in _CURRENCY_SIGNS.items() if sign in text), None)
+    period = next((name for pattern, name in _PAY_PERIODS if pattern.search(text)), None)
+    low, high = sorted((amounts[0], amounts[-1]))
+    return low, high, currency, period
+
+
+def _pay_amount(digits: str, thousands: str) -> float | None:
+    digits = re.sub(r"\s", "", digits)
+    # A last separator followed by one or two digits is a decimal mark; others group thousands.
+    digits = re.sub(r"[.,](\d{1,2})$", r"#\1", digits)
+    try:
+        amount = float(re.sub(r"[.,]", "", digits).replace("#", "."))
+    except ValueError:
+        return None
+    return amount * 1000 if thousands else amount
 
 
 def _amount(value: Any) -> float | None:

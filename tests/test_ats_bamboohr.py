@@ -7,7 +7,8 @@ import pytest
 from conftest import SITES, ats_fixture, countries_json, crawl_into, last_run, stored_postings
 
 from crawler.sources import Source
-from crawler.spiders.bamboohr import BambooHRSpider, listing_url, salary_from_text
+from crawler.spiders.bamboohr import BambooHRSpider, listing_url
+from pipelines.normalize import salary
 
 FIXTURES = SITES / "ats" / "bamboohr"
 CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
@@ -146,14 +147,9 @@ def test_mapper_without_id_and_remote_without_place():
         ("$105k - $125k", (105000.0, 125000.0, "USD", None)),
         ("€4.500,50 per month", (4500.5, 4500.5, "EUR", "MONTH")),
         ("GBP 40,000 annually", (40000.0, 40000.0, "GBP", "YEAR")),
-        ("Competitive", None),
-        (None, None),
+        ("45.000 € - 55.000 € brutto pro Jahr", (45000.0, 55000.0, "EUR", "YEAR")),
+        ("Competitive", (None, None, None, None)),
     ],
 )
-def test_salary_from_text(text, expected):
-    amount = salary_from_text(text)
-    if expected is None:
-        assert amount is None
-    else:
-        value = amount["value"]
-        assert (value["minValue"], value["maxValue"], amount["currency"], value["unitText"]) == expected
+def test_pay_written_as_text_is_read_by_the_normalize_step(text, expected):
+    assert salary(text) == expected

@@ -19,7 +19,6 @@ trailing `/list` replaced by `/{id}/detail`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,7 +28,6 @@ from scrapy.http import Response
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.base import monetary_amount
 from crawler.spiders.board import JsonBoardSpider, Page, dig
 
 JSON_HEADERS = {"Accept": "application/json"}
@@ -92,7 +90,7 @@ class BambooHRSpider(JsonBoardSpider):
             employment_type_raw=text_of(job.get("employmentStatusLabel")),
             workplace_raw=workplace,
             date_posted_raw=text_of(job.get("datePosted")),
-            salary_raw=salary_from_text(job.get("compensation")),
+            salary_raw=text_of(job.get("compensation")),  # pay as text: the normalize step reads it
         )
 
 
@@ -110,44 +108,3 @@ def _locations(job: dict[str, Any], remote: bool) -> list[RawLocation]:
         raw = ", ".join(part for part in (city, region, country) if part)
         return [RawLocation(raw=raw, city=city, region=region, country=country, remote=remote)]
     return [RawLocation(raw="Remote", remote=True)] if remote else []
-
-
-# -- pay stated as text ("$105k - $125k", "45.000 € - 55.000 € brutto pro Jahr") -------------------
-
-_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "zł": "PLN"}
-_CODE = re.compile(r"\b(USD|EUR|GBP|CAD|AUD|CHF|SEK|NOK|DKK|PLN|INR|ILS|BRL|MXN|NZD|SGD|JPY|ZAR)\b", re.I)
-_NUMBER = re.compile(r"(\d[\d.,\s]*\d|\d)\s*([kK]\b)?")
-_PERIODS = (
-    (re.compile(r"hour|stunde|heure|hora", re.I), "HOUR"),
-    (re.compile(r"\bday\b|daily|\btag\b|jour\b", re.I), "DAY"),
-    (re.compile(r"week|woche|semaine", re.I), "WEEK"),
-    (re.compile(r"month|monat|mois|\bmes\b", re.I), "MONTH"),
-    (re.compile(r"year|annual|annum|jahr|par an\b|\bano\b|año", re.I), "YEAR"),
-)
-
-
-def salary_from_text(value: Any) -> dict[str, Any] | None:
-    """A pay range written as text, as a MonetaryAmount (min, max, currency, period), or None
-    when it names no amount."""
-    text = text_of(value)
-    if not text:
-        return None
-    amounts = [_amount(digits, thousands) for digits, thousands in _NUMBER.findall(text)[:2]]
-    amounts = [amount for amount in amounts if amount]
-    if not amounts:
-        return None
-    code = _CODE.search(text)
-    currency = code.group(1).upper() if code else next((c for s, c in _CURRENCIES.items() if s in text), None)
-    period = next((name for pattern, name in _PERIODS if pattern.search(text)), None)
-    return monetary_amount(amounts[0], amounts[-1], currency, period)
-
-
-def _amount(digits: str, thousands: str) -> float | None:
-    digits = re.sub(r"\s", "", digits)
-    # A last separator followed by one or two digits is a decimal mark; others group thousands.
-    digits = re.sub(r"[.,](\d{1,2})$", r"#\1", digits)
-    try:
-        amount = float(re.sub(r"[.,]", "", digits).replace("#", "."))
-    except ValueError:
-        return None
-    return amount * 1000 if thousands else amount

@@ -26,7 +26,6 @@ from scrapy.http import Response, TextResponse
 from crawler.extract import extract_job_postings, text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.bamboohr import salary_from_text
 from crawler.spiders.board import JsonBoardSpider, dicts
 
 JSON_LD = "_json_ld"  # where a position keeps its page's JobPosting
@@ -92,7 +91,7 @@ class BreezySpider(JsonBoardSpider):
             workplace_raw="remote" if locations and all(location.remote for location in locations) else None,
             date_posted_raw=text_of(job.get("published_date")) or text_of(page.get("datePosted")),
             valid_through_raw=text_of(page.get("validThrough")),
-            salary_raw=page.get("baseSalary") or salary_from_text(job.get("salary")),
+            salary_raw=page.get("baseSalary") or text_of(job.get("salary")),
         )
 
 

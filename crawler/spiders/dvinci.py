@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.bamboohr import salary_from_text
 from crawler.spiders.base import monetary_amount
 from crawler.spiders.board import JsonBoardSpider, dicts
 from pipelines.location import split_locations
@@ -112,12 +111,13 @@ def _locations(opening: dict[str, Any]) -> list[RawLocation]:
     return locations or [RawLocation(raw=place) for place in split_locations(text_of(opening.get("location")) or "")]
 
 
-def _salary(value: Any) -> dict[str, Any] | None:
-    """`salaryRange`: an object {min/from, max/to, currency, period/unit}, or text ("50.000 - 60.000 EUR")."""
+def _salary(value: Any) -> dict[str, Any] | str | None:
+    """`salaryRange`: an object {min/from, max/to, currency, period/unit}, or text ("50.000 - 60.000 EUR"),
+    which the normalize step reads."""
     if not isinstance(value, dict):
-        return salary_from_text(value)
+        return text_of(value)
     low = value.get("min", value.get("from"))
     high = value.get("max", value.get("to"))
     period = text_of(value.get("period")) or text_of(value.get("unit")) or text_of(value.get("interval"))
     low, high = (text_of(low), text_of(high))
-    return monetary_amount(low, high, text_of(value.get("currency")), period) or salary_from_text(value.get("text"))
+    return monetary_amount(low, high, text_of(value.get("currency")), period) or text_of(value.get("text"))

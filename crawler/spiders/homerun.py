@@ -22,7 +22,6 @@ from scrapy.http import Response
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.bamboohr import salary_from_text
 from crawler.spiders.base import SourceSpider
 from pipelines.location import split_locations
 
@@ -123,5 +122,5 @@ class HomerunSpider(SourceSpider):
             employment_type_raw=kind,
             workplace_raw=workplace,
             date_posted_raw=_text(_child(entry, "published")) or _text(_child(entry, "updated")),
-            salary_raw=salary_from_text(_text(_child(entry, "salary_indication"))),
+            salary_raw=_text(_child(entry, "salary_indication")),
         )
