@@ -24,7 +24,7 @@ from crawler.crawl import CrawlLocked, SourceSummary, parse_overrides
 from crawler.crawl import crawl as run_crawl
 from crawler.extract import detect_source
 from crawler.names import UnknownName, country_code, language_code
-from crawler.sources import SourcesError, board_url, load_sources, select_sources
+from crawler.sources import SourcesError, load_sources, select_sources
 from pipelines import queries
 from pipelines.queries import Filters
 from pipelines.store import Store, StoreError, check_store_file

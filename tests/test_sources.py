@@ -230,8 +230,8 @@ def test_sources_detect_finds_boards_a_careers_page_embeds(site_server, tmp_path
     assert result.returncode == 0, result.stderr
     # One line per URL, in order, kind<TAB>url: what scripts read. The boards a page links go to stderr.
     assert result.stdout.splitlines() == [f"careers_site\t{origin}/careers/", "ashby\thttps://jobs.ashbyhq.com/serval"]
-    assert f"links a lever board, crawled with it: https://jobs.lever.co/acme" in result.stderr
-    assert f"links a greenhouse board, crawled with it: https://boards.greenhouse.io/acme" in result.stderr
+    assert "links a lever board, crawled with it: https://jobs.lever.co/acme" in result.stderr
+    assert "links a greenhouse board, crawled with it: https://boards.greenhouse.io/acme" in result.stderr
     assert requests == ["/careers/"]
 
 

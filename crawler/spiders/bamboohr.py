@@ -22,15 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import scrapy
-from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.board import JsonBoardSpider, Page, dig
+from crawler.spiders.board import JsonBoardSpider, dig
 
-JSON_HEADERS = {"Accept": "application/json"}
 WORKPLACES = {"0": "onsite", "1": "remote", "2": "hybrid"}
 
 
@@ -44,16 +41,9 @@ def listing_url(board_url: str) -> str | None:
 class BambooHRSpider(JsonBoardSpider):
     name = "bamboohr"
     jobs_at = ("result",)
+    headers = {"Accept": "application/json"}  # without it the careers pages answer HTML
 
     derive_api_url = staticmethod(listing_url)
-
-    def listing_request(self, url: str, page: Page) -> scrapy.Request:
-        # Without it the careers pages answer HTML.
-        return scrapy.Request(url, headers=JSON_HEADERS)
-
-    def parse_listing(self, response: Response, **kwargs: Any) -> Iterator[JobPosting | scrapy.Request]:
-        for output in super().parse_listing(response, **kwargs):
-            yield output.replace(headers=JSON_HEADERS) if isinstance(output, scrapy.Request) else output
 
     def detail_url(self, job: dict[str, Any]) -> str | None:
         list_url = self.api_url() or ""

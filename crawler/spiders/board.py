@@ -73,6 +73,7 @@ class JsonBoardSpider(SourceSpider):
     total_at: tuple[str, ...] | None = None  # path to the stated number of jobs, if the API states it
     page_size: int | None = None  # jobs per listing page; None when the listing is one answer
     id_field: tuple[str, ...] = ("id",)  # path to a job's id in the listing
+    headers: dict[str, str] = {}  # sent with every listing and detail request (an Accept, a tenant header)
 
     # -- what a connector may override -------------------------------------------------------
 
@@ -82,7 +83,8 @@ class JsonBoardSpider(SourceSpider):
 
     def listing_request(self, url: str, page: Page) -> scrapy.Request:
         """The request for one listing page: a GET of `url` with `page_params` by default."""
-        return scrapy.Request(add_or_replace_parameters(url, self.page_params(page)) if self.page_size else url)
+        return scrapy.Request(add_or_replace_parameters(url, self.page_params(page)) if self.page_size else url,
+                              headers=self.headers)
 
     def detail_url(self, job: dict[str, Any]) -> str | None:
         """Where a listed job's full text is, when the listing lacks it; None: the listing has all."""
@@ -136,7 +138,9 @@ class JsonBoardSpider(SourceSpider):
         for job in fresh:
             detail = self.detail_url(job)
             if detail:
-                yield scrapy.Request(detail, callback=self.parse_detail, errback=self.on_error, cb_kwargs={"job": job})
+                yield scrapy.Request(
+                    detail, headers=self.headers, callback=self.parse_detail, errback=self.on_error, cb_kwargs={"job": job}
+                )
             else:
                 yield from self._postings(job)
 
