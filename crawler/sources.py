@@ -282,7 +282,8 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
     "gem": (BoardShape(re.compile(r"jobs\.gem\.com"), _named_in_path),),
     "phenom": (),  # always on the company's own domain: recognised by its page (phApp)
     "icims": (BoardShape(re.compile(r"[a-z0-9-]+\.icims\.com"), _tenant_host("www", "jobs"), on_own_domains=True),),
-    "rippling": (BoardShape(re.compile(r"ats\.rippling\.com"), _named_in_path),),
+    # `ats.rippling.com/[en-US/]{board}/jobs`: a locale may come first.
+    "rippling": (BoardShape(re.compile(r"ats\.rippling\.com"), _in_path(r"/(?:[a-z]{2}-[A-Z]{2}/)?(?!api/)([^/]+)")),),
     "gupy": (BoardShape(re.compile(r"[a-z0-9-]+\.gupy\.io"), _tenant_host("portal", "employability-portal")),),
     "softgarden": (
         BoardShape(re.compile(r"[a-z0-9-]+\.(career\.softgarden\.de|softgarden\.io)"), _tenant_host("api", "app"),
