@@ -86,7 +86,7 @@ class OracleSpider(JsonBoardSpider):
     total_at = ("TotalJobsCount",)
     page_size = PAGE_SIZE
     id_field = ("Id",)
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json"}  # noqa: RUF012 - the template's own class attribute
 
     derive_api_url = staticmethod(listing_url)
 

@@ -94,7 +94,7 @@ class SuccessFactorsSpider(SourceSpider):
     def parse_search(self, response: Response, startrow: int, seen: set[str]) -> Iterator[scrapy.Request]:
         text = getattr(response, "text", "")
         rows = response.css("tr.data-row") if text else []
-        if not rows and not re.search(r"successfactors|searchresults|jobTitle-link", text, re.I):
+        if not rows and not re.search(r"successfactors|searchresults|jobTitle-link", text, re.IGNORECASE):
             self.problem("bad_posting", response.url, "not a Career Site Builder search page")
             return
         self.count_page()
@@ -164,15 +164,19 @@ class SuccessFactorsSpider(SourceSpider):
                 continue
             facets = {text_of(f.findtext("label")) or "": text_of(f.findtext("value")) for f in job
                       if isinstance(f.tag, str) and f.tag.startswith(("filter", "mfield"))}
-            facet = lambda *words: next((v for k, v in facets.items() if v and any(w in k.lower() for w in words)), None)  # noqa: E731
-            place, country = facet("location", "city"), facet("country")
+            place, country = _facet(facets, "location", "city"), _facet(facets, "country")
             page = response.urljoin("?" + urlencode({"company": company, "career_ns": "job_listing",
                                                      "career_job_req_id": req_id}))
             yield self.posting(
                 key=req_id, external_id=req_id, url=page, title=text_of(job.findtext("JobTitle")),
                 description_html=text_of(job.findtext("Job-Description")),
-                department=facet("job family", "functional area", "department"),
+                department=_facet(facets, "job family", "functional area", "department"),
                 locations=[RawLocation(raw=place or country or "", country=country)] if place or country else [],
-                employment_type_raw=facet("type of employment", "employment type", "schedule"),
+                employment_type_raw=_facet(facets, "type of employment", "employment type", "schedule"),
                 date_posted_raw=iso_date(text_of(job.findtext("Posted-Date"))),
             )
+
+
+def _facet(facets: dict[str, str | None], *words: str) -> str | None:
+    """The value of the first facet whose label names one of `words` (labels are the tenant's)."""
+    return next((value for label, value in facets.items() if value and any(w in label.lower() for w in words)), None)
