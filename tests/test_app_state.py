@@ -348,3 +348,23 @@ def test_random_state_never_raises(data, junk):
         assert posting["@type"] == "JobPosting"
         assert isinstance(posting["title"], str)
         to_item(posting, source="fuzz", page_url="https://x.example/jobs/")
+
+
+def test_a_careers_page_with_jobs_only_in_next_data_is_crawled(tmp_path, site_server):
+    """End to end: a Next.js careers page without any job markup, crawled by the real `jobatlas crawl`."""
+    from conftest import crawl_into, last_run, query
+
+    site = tmp_path / "site"
+    (site / "careers").mkdir(parents=True)
+    (site / "careers" / "index.html").write_text((SITES / "next_listing.html").read_text(encoding="utf-8"), encoding="utf-8")
+    with site_server(site) as (origin, _):
+        result, db = crawl_into(tmp_path, [{"name": "nordlicht", "url": f"{origin}/careers/"}], "--workers", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {row["title"]: row for row in query(db, "SELECT * FROM jobs")}
+    assert "Senior Backend Engineer" in rows and "Werkstudent Data Analytics (m/w/d)" in rows
+    backend = rows["Senior Backend Engineer"]
+    assert backend["url"] == f"{origin}/careers/senior-backend-engineer"  # the job's own URL, made absolute
+    assert (backend["salary_min"], backend["salary_max"], backend["salary_currency"]) == (70000, 90000, "EUR")
+    places = query(db, "SELECT country_code FROM job_locations WHERE job_id = ? ORDER BY position", backend["id"])
+    assert [place["country_code"] for place in places] == ["DE", "PT"]
+    assert "no_job_markup" not in last_run(db, "nordlicht")["problems"]

@@ -25,6 +25,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.app_state import app_state_postings
 from crawler.extract import (
     JOB_PATH_WORDS,
     ats_boards,
@@ -158,6 +159,17 @@ class CareersSiteSpider(SourceSpider):
                 alternates=alternates,
                 several_on_page=len(extraction.postings) > 1,
             )
+        # Without markup, the jobs may be in the page's embedded application state (Next.js,
+        # Nuxt, Redux, Apollo, Phenom): read them, and still follow the page's links as a listing's.
+        in_state = [] if extraction.postings else app_state_postings(text, response.url)
+        for node in [] if echo else in_state:
+            yield to_item(
+                node,
+                source=self.source.name,
+                page_url=node.get("url") or response.url,
+                company=self.source.company,
+                several_on_page=not node.get("url") and len(in_state) > 1,
+            )
 
         boards = ats_boards(selector, response.url)
         if canonical(response.url) == canonical(self.source.url):
@@ -182,7 +194,7 @@ class CareersSiteSpider(SourceSpider):
         own_url = canonical(response.url)
         same_level.discard(own_url)
         further -= same_level | {own_url}
-        if not extraction.postings and not same_level and not further:
+        if not extraction.postings and not in_state and not same_level and not further:
             report("no_job_markup", response.url, "no JobPosting and no links to follow")
         if further and hops >= self.max_hops:
             # Links past the limit are dropped, so the listing is not known to be complete.
