@@ -66,7 +66,6 @@ SPIDERS: dict[str, str] = {
     "eightfold": "crawler.spiders.eightfold.EightfoldSpider",
     "jobylon": "crawler.spiders.jobylon.JobylonSpider",
     "gem": "crawler.spiders.gem.GemSpider",
-    "phenom": "crawler.spiders.phenom.PhenomSpider",
     "icims": "crawler.spiders.icims.IcimsSpider",
     "rippling": "crawler.spiders.rippling.RipplingSpider",
     "gupy": "crawler.spiders.gupy.GupySpider",

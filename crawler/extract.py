@@ -278,7 +278,6 @@ _OWN_DOMAIN_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("softgarden", re.compile(r"softgarden\.io/assets/|tracker\.softgarden\.de|matomo\.softgarden\.io")),
     ("dvinci", re.compile(r"dvinciVersion|ng-app=[\"']dvinci")),
     ("successfactors", re.compile(r"rmkcdn\.successfactors\.com")),
-    ("phenom", re.compile(r"phApp\.ddo\s*=|cdn\.phenompeople\.com")),
     ("eightfold", re.compile(r"static\.vscdn\.net|eightfold\.ai/careers|window\._EF_GROUP_ID")),
 )
 # Fingerprints are looked for in the page's first part only: where scripts and assets are named.

@@ -43,7 +43,6 @@ Kind = Literal[
     "eightfold",
     "jobylon",
     "gem",
-    "phenom",
     "icims",
     "rippling",
     "gupy",
@@ -280,7 +279,6 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
     "eightfold": (BoardShape(re.compile(r"[a-z0-9-]+\.eightfold\.ai"), _tenant_host("app"), on_own_domains=True),),
     "jobylon": (BoardShape(re.compile(r"(emp\.)?jobylon\.com"), _in_path(r"/(?:[a-z]{2}/)?(?:companies|careers)/([^/]+)")),),
     "gem": (BoardShape(re.compile(r"jobs\.gem\.com"), _named_in_path),),
-    "phenom": (),  # always on the company's own domain: recognised by its page (phApp)
     "icims": (BoardShape(re.compile(r"[a-z0-9-]+\.icims\.com"), _tenant_host("www", "jobs"), on_own_domains=True),),
     # `ats.rippling.com/[en-US/]{board}/jobs`: a locale may come first.
     "rippling": (BoardShape(re.compile(r"ats\.rippling\.com"), _in_path(r"/(?:[a-z]{2}-[A-Z]{2}/)?(?!api/)([^/]+)")),),
