@@ -38,7 +38,7 @@ from pipelines.location import split_locations
 FEED_HOST, WIDGET_HOST, PAGE_HOST = "feed.jobylon.com", "cdn.jobylon.com", "emp.jobylon.com"
 WIDGET = "_widget"  # marks a job read from the widget (its page still to read)
 JSON_LD = "_json_ld"
-_JOBS = re.compile(r"JBL\.embed_v2\['jobs'\]\s*=\s*\[(.*?)\];\s*</script>", re.S)
+_JOBS = re.compile(r"JBL\.embed_v2\['jobs'\]\s*=\s*\[(.*?)\];\s*</script>", re.DOTALL)
 _JOB_START = re.compile(r"\{\s*id:\s*'")
 _FIELD = re.compile(r"(\w+):\s*'((?:[^'\\]|\\.)*)'")
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)")
