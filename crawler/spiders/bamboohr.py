@@ -19,7 +19,6 @@ trailing `/list` replaced by `/{id}/detail`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 
@@ -52,11 +51,6 @@ class BambooHRSpider(JsonBoardSpider):
     def merge_detail(self, job: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
         opening = dig(detail, ("result", "jobOpening"))
         return {**job, **opening} if isinstance(opening, dict) else job
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One BambooHR job (list entry merged with its detail) as a JobPosting; None without an id."""

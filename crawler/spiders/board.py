@@ -14,7 +14,7 @@ A connector subclasses `JsonBoardSpider` and says only what its API does:
 
         def page_params(self, page): return {"page": str(page.number + 1), "per_page": "50"}
         def detail_url(self, job): ...               # only when the list lacks the text
-        def job_postings(self, job): yield self.posting(key=..., title=..., ...)
+        def job_posting(self, job): return self.posting(key=..., title=..., ...)
 
 The template does the rest the same way for every board: requests with the source's error
 handling, bad JSON counted with its URL, jobs listed twice (pages shift while a posting closes)
@@ -91,7 +91,13 @@ class JsonBoardSpider(SourceSpider):
         return None
 
     def job_postings(self, job: dict[str, Any]) -> Iterable[JobPosting]:
-        """A job (listing entry merged with its detail) as postings: one, or one per language."""
+        """A job (listing entry merged with its detail) as postings: by default the one
+        `job_posting` makes; a connector whose jobs hold several languages gives one per language."""
+        posting = self.job_posting(job)
+        return [posting] if posting else []
+
+    def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
+        """A job as one posting; None when it cannot be one (no id)."""
         raise NotImplementedError
 
     def job_id(self, job: dict[str, Any]) -> str | None:

@@ -59,11 +59,6 @@ class BreezySpider(JsonBoardSpider):
             self.problem("bad_posting", response.url, "no schema.org JobPosting on the posting page")
         yield from self._postings(job)
 
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
-
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Breezy position (with its page's JSON-LD, if read) as a JobPosting; None without an id."""
         job_id = text_of(job.get("id"))

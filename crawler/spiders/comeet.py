@@ -71,11 +71,6 @@ class ComeetSpider(JsonBoardSpider):
         api_origin = f"{parts.scheme}://{parts.netloc}" if self.source.endpoint else API_ORIGIN
         yield self._listing(positions_url(api_origin, *match.groups()), Page(0, 0), seen=set(), total=None)
 
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
-
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Comeet position as a JobPosting; None when it has no uid."""
         job_id = text_of(job.get("uid"))

@@ -17,7 +17,6 @@ translation group. `startDate` is mostly null, so the opening's `createdDate` da
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,11 +51,6 @@ class DvinciSpider(JsonBoardSpider):
         opening = _opening(job)
         fallback = text_of(opening.get("id"))
         return text_of(job.get("id")) or (fallback and f"{fallback}:{text_of(job.get('language')) or ''}")
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One publication as a JobPosting; None when neither it nor its opening has an id."""

@@ -20,7 +20,6 @@ here (`type` is "ATS", the position's origin).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -77,11 +76,6 @@ class EightfoldSpider(JsonBoardSpider):
         # Some tenants wrap the detail; the listing's values stay where the detail has none.
         inner = detail.get("position") if isinstance(detail.get("position"), dict) else detail
         return {**job, **{key: value for key, value in inner.items() if value not in (None, "", [])}}
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting is not None:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One position (listing entry merged with its detail) as a JobPosting; None without an id."""

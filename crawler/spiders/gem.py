@@ -14,7 +14,6 @@ is read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from crawler.extract import text_of
@@ -37,11 +36,6 @@ class GemSpider(JsonBoardSpider):
     api_hosts = frozenset({API_HOST})
 
     derive_api_url = staticmethod(listing_url)
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Gem post as a JobPosting; None without an id."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -77,11 +76,6 @@ class GupySpider(JsonBoardSpider):
     def merge_detail(self, job: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
         found = dig(detail, ("pageProps", "job"))
         return {**job, **{k: v for k, v in found.items() if v is not None}} if isinstance(found, dict) else job
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Gupy job (with its detail, if read) as a JobPosting; None without an id."""

@@ -14,7 +14,6 @@ headings, where the site sets them, in `sectionLabels`, `publishedAt` (ISO), and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import scrapy
@@ -49,11 +48,6 @@ class HiBobSpider(JsonBoardSpider):
         return scrapy.Request(
             url, headers={"Referer": f"https://{board.netloc}/jobs", "companyIdentifier": tenant, "Accept": "application/json"}
         )
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One HiBob job ad as a JobPosting; None when it has no id."""

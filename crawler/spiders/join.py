@@ -98,11 +98,6 @@ class JoinSpider(JsonBoardSpider):
         # The listing's fields win: the detail's `city` and `country` take other shapes.
         return {**detail, **job, "description": detail.get("description"), **{s: detail.get(s) for s in SECTIONS}}
 
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
-
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One JOIN job (listing item with its detail) as a JobPosting; None without an id."""
         job_id = text_of(job.get("id"))

@@ -30,7 +30,6 @@ one of Oracle's codes below.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -117,11 +116,6 @@ class OracleSpider(JsonBoardSpider):
     def merge_detail(self, job: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
         # Keep the listing's values where the detail has none (null, "").
         return {**job, **{key: value for key, value in detail.items() if value not in (None, "", [])}}
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting is not None:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One requisition (listing entry merged with its detail) as a JobPosting; None without an Id."""

@@ -17,7 +17,6 @@ otherwise it is the company's internal band. Pinpoint states no language.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from crawler.extract import text_of
@@ -41,11 +40,6 @@ class PinpointSpider(JsonBoardSpider):
     jobs_at = ("data",)
 
     derive_api_url = staticmethod(listing_url)
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Pinpoint posting as a JobPosting; None without an id."""

@@ -15,7 +15,6 @@ none is set). Rippling states no language.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,11 +49,6 @@ class RipplingSpider(JsonBoardSpider):
         # Under the listing URL the crawl started from (the endpoint, in tests), without its query.
         uuid, start = text_of(job.get("uuid")), urlsplit(self.api_url() or "")
         return urlunsplit((*start[:2], f"{start.path.rstrip('/')}/{uuid}", "", "")) if uuid else None
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Rippling job (listing entry with its detail) as a JobPosting; None without a uuid."""

@@ -16,7 +16,6 @@ Legacy (Wicket) sites answer 404 for the feed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from crawler.extract import text_of, to_item
@@ -59,11 +58,6 @@ class SoftgardenSpider(JsonBoardSpider):
     def job_id(self, job: dict[str, Any]) -> str | None:
         posting = feed_job(job)
         return (identifier(posting) or text_of(posting.get("url"))) if posting else None
-
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting:
-            yield posting
 
     def job_posting(self, element: dict[str, Any]) -> JobPosting | None:
         """One feed element as a JobPosting; None when it holds no posting with an id or URL."""

@@ -150,11 +150,6 @@ class TaleoSpider(JsonBoardSpider):
             description = description or text_of(selector.xpath(_DESCRIPTION_BLOCK).get())
         yield from self._postings({**job, "description": description} if description else job)
 
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting is not None:
-            yield posting
-
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One requisition (with the `description` of its page, if read) as a JobPosting."""
         job_id = text_of(job.get("jobId"))

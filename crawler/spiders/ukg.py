@@ -117,11 +117,6 @@ class UKGSpider(JsonBoardSpider):
             self.logger.debug("no description on %s: the teaser is kept", response.url)
         yield from self._postings({**job, "Description": description} if description else job)
 
-    def job_postings(self, job: dict[str, Any]) -> Iterator[JobPosting]:
-        posting = self.job_posting(job)
-        if posting is not None:
-            yield posting
-
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One opportunity (with the `Description` of its page, if read) as a JobPosting; None
         without an id."""
