@@ -193,6 +193,19 @@ def _in_path(pattern: str, prefix: str = "") -> Callable[[Kind, SplitResult], Bo
     return read
 
 
+def _query_names(parameter: str) -> Callable[[Kind, SplitResult], Board | None]:
+    """A reader for boards a query parameter names (`/career?company=acme`): the board's URL is
+    `https://{host}{path}?{parameter}={name}`."""
+
+    def read(kind: Kind, url: SplitResult) -> Board | None:
+        name = parse_qs(url.query).get(parameter, [""])[0]
+        if not _BOARD_NAME.fullmatch(name):
+            return None
+        return Board(kind, url.scheme, url.netloc.lower(), name=f"{url.path.strip('/')}?{parameter}={name}")
+
+    return read
+
+
 def _company_site(kind: Kind, url: SplitResult) -> Board:
     """Recruitee, Personio: the host is the company's career site; a path names a posting at most."""
     return Board(kind, url.scheme, url.netloc.lower())
@@ -268,8 +281,10 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
     ),
     "join": (BoardShape(re.compile(r"join\.com"), _in_path(r"/companies/([^/]+)", prefix="companies")),),
     "successfactors": (
-        BoardShape(re.compile(r"career\d*\.successfactors\.(com|eu)|[a-z0-9-]+\.jobs\.hr\.cloud\.sap"), _company_site,
-                   on_own_domains=True),
+        # Classic career pages name the company in the query: `career4.successfactors.com/career?company=acme`.
+        BoardShape(re.compile(r"career\d*\.(successfactors|sapsf)\.(com|eu|cn)"), _query_names("company")),
+        # Career Site Builder sites are on the company's own domain (recognised by their assets).
+        BoardShape(re.compile(r"[a-z0-9-]+\.jobs\.hr\.cloud\.sap"), _company_site, on_own_domains=True),
     ),
     "pinpoint": (BoardShape(re.compile(r"[a-z0-9-]+\.pinpointhq\.com"), _tenant_host("app"), on_own_domains=True),),
     "oracle": (
