@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from w3lib.url import add_or_replace_parameters
+from w3lib.url import add_or_replace_parameters, url_query_cleaner
 
 from crawler.extract import declared_language, extract_job_postings, to_item
 from crawler.items import JobPosting
@@ -35,7 +35,7 @@ from crawler.sources import board_from_url
 from crawler.spiders.base import SourceSpider
 
 _JOB_PATH = re.compile(r"^/jobs/(\d+)/[^/]+/job/?$")
-_ICIMS_PAGE = re.compile(rb"iCIMS_", re.I)
+_ICIMS_PAGE = re.compile(rb"iCIMS_", re.IGNORECASE)
 
 
 def listing_url(board_url: str) -> str | None:
@@ -92,7 +92,7 @@ class IcimsSpider(SourceSpider):
 
     def job_posting(self, node: dict[str, Any], job_id: str, response: TextResponse) -> JobPosting:
         """A job page's JobPosting as an item keyed by the iCIMS job id."""
-        page = add_or_replace_parameters(response.url, {}).replace("?in_iframe=1", "")  # the portal's own view
+        page = url_query_cleaner(response.url, ["in_iframe"], remove=True)  # the portal's own view of the job
         item = to_item(node, source=self.source.name, page_url=page, company=self.source.company,
                        declared=declared_language(response.selector, response.url, {}))
         item.key = item.external_id = job_id
