@@ -292,7 +292,11 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
                    _in_path(r"/hcmUI/CandidateExperience/[a-zA-Z-]+/sites/([^/]+)", prefix="hcmUI/CandidateExperience/en/sites")),
     ),
     "eightfold": (BoardShape(re.compile(r"[a-z0-9-]+\.eightfold\.ai"), _tenant_host("app"), on_own_domains=True),),
-    "jobylon": (BoardShape(re.compile(r"(emp\.)?jobylon\.com"), _in_path(r"/(?:[a-z]{2}/)?(?:companies|careers)/([^/]+)")),),
+    "jobylon": (
+        BoardShape(re.compile(r"(emp\.)?jobylon\.com"), _in_path(r"/(?:[a-z]{2}/)?(?:companies|careers)/([^/]+)")),
+        BoardShape(re.compile(r"cdn\.jobylon\.com"), _in_path(r"/jobs/companies/(\d+)", prefix="jobs/companies")),  # the job widget
+        BoardShape(re.compile(r"feed\.jobylon\.com"), _in_path(r"/feeds/([0-9A-Za-z]+)", prefix="feeds")),  # a company's feed
+    ),
     "gem": (BoardShape(re.compile(r"jobs\.gem\.com"), _named_in_path),),
     "icims": (BoardShape(re.compile(r"[a-z0-9-]+\.icims\.com"), _tenant_host("www", "jobs"), on_own_domains=True),),
     # `ats.rippling.com/[en-US/]{board}/jobs`: a locale may come first.
