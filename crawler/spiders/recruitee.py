@@ -16,16 +16,14 @@ Each language of an offer becomes its own posting, keyed `{id}:{locale}`.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import urlsplit
-
-import scrapy
-from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.base import SourceSpider, monetary_amount
+from crawler.spiders.base import monetary_amount
+from crawler.spiders.board import JsonBoardSpider
 
 
 def listing_url(site_url: str) -> str | None:
@@ -35,27 +33,12 @@ def listing_url(site_url: str) -> str | None:
     return f"{site.origin}/api/offers/" if site else None
 
 
-class RecruiteeSpider(SourceSpider):
+class RecruiteeSpider(JsonBoardSpider):
     name = "recruitee"
     # The API lives on each company's own career site host, which is the source's own host.
-    api_hosts: frozenset[str] = frozenset()
+    jobs_at = ("offers",)
 
     derive_api_url = staticmethod(listing_url)
-
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.api_url()
-        if url:
-            yield scrapy.Request(url, callback=self.parse_offers, errback=self.on_error)
-
-    def parse_offers(self, response: Response) -> Iterator[JobPosting]:
-        listing = self.json_list(response, "offers")
-        if listing is None:
-            return
-        _, offers = listing
-        self.count_page()
-        for offer in offers:
-            if isinstance(offer, dict):
-                yield from self.job_postings(offer)
 
     def job_postings(self, offer: dict[str, Any]) -> list[JobPosting]:
         """One JobPosting per language the offer is published in; none when it has no id."""
