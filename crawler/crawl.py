@@ -39,7 +39,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
-from crawler.report import NOTES, AlreadyReported, first_error, problems_by_kind
+from crawler.report import EXAMPLES_KEY, NOTES, AlreadyReported, first_error, problems_by_kind, record_problem
 from crawler.settings import state_name, user_agent
 from crawler.sources import Source, board_url
 from pipelines.language import default_detector
@@ -277,7 +277,9 @@ def crawl(
             run.schedule(assignment)
         if run.crawlers:
             process.start()
-        return CrawlReport([_summary(result.source, result.end.stats) for result in run.results()], process.stopped_by)
+        results = run.results()
+        record_runs_never_started(db_path, results)
+        return CrawlReport([_summary(result.source, result.end.stats) for result in results], process.stopped_by)
 
 
 # Written in a source's JOBDIR when its run was stopped politely: the run's start, for the resume.
@@ -385,7 +387,7 @@ class _Run:
         crawler.signals.connect(self._start_next, signal=signals.spider_closed)
         self.crawlers[name] = (assignment, crawler)
         self.running += 1
-        self.process.crawl(crawler, source=source)
+        self.process.crawl(crawler, source=source).addErrback(self._crawler_failed, crawler, source)
 
     def _start_next(self, spider: Spider, reason: str) -> None:
         self.running -= 1
@@ -394,11 +396,16 @@ class _Run:
         if self.waiting and not self.stopped:
             self._start(self.waiting.popleft())
 
+    def _crawler_failed(self, failure: Any, crawler: Crawler, source: Source) -> None:
+        """A crawler that could not start, or broke down: its source is reported with the cause."""
+        if crawler.stats is not None:
+            record_problem(crawler.stats, "crawler_error", source.url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+
     def results(self) -> list[CrawlerResult]:
         """What each crawler did; call once the process has stopped."""
         results = []
         for assignment, crawler in self.crawlers.values():
-            stats = crawler.stats.get_stats()
+            stats = crawler.stats.get_stats() if crawler.stats is not None else {}
             spider = crawler.spider
             end = CrawlerEnd(dict(stats), stats.get("finish_reason", "killed"), set(getattr(spider, "gone_keys", ())))
             results.append(
@@ -435,6 +442,27 @@ class _Run:
             source = board_source(spider.source, board, kind, self.process.settings)
             if board not in self.named_boards and source.name not in self.crawlers:
                 self.schedule(Assignment(source))
+
+
+def record_runs_never_started(db_path: str | Path, results: list[CrawlerResult]) -> None:
+    """A whole source whose crawler never opened its run (it could not start) still gets its
+    crawl_runs row, failed, with what it met: one row per source per run, never none."""
+    unopened = [
+        result for result in results
+        if result.parts == 1 and not {"jobatlas/run_since", "jobatlas/run_status"} & set(result.end.stats)
+    ]
+    if not unopened:
+        return
+    store = Store(db_path)
+    for result in unopened:
+        stats = result.end.stats
+        stats["jobatlas/run_status"] = "failed"
+        problems = problems_by_kind(stats) or {"crawler_error": 1}
+        store.finish_run(
+            store.start_run(result.source), status="failed", pages=0, postings_seen=0, errors=sum(problems.values()),
+            problems=problems, problem_examples=stats.get(EXAMPLES_KEY, []),
+        )
+    store.close()
 
 
 def board_source(site: Source, board: str, kind: str, settings: Settings) -> Source:
@@ -486,6 +514,7 @@ def _crawl_in_workers(
         more_results, stopped = _run_workers(more, sources, db_path, overrides)
         results += more_results
 
+    record_runs_never_started(db_path, results)
     store = Store(db_path)
     # A source whose worker died without reporting failed: its run stays 'running' until the
     # next crawl marks it interrupted.

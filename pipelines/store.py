@@ -240,10 +240,14 @@ def check_store_file(path: str | Path) -> None:
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file")
     try:
-        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as connection:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as error:
+    except sqlite3.OperationalError:
+        # Busy or locked: a database, which another crawler process is writing. Not a verdict.
+        return
+    except sqlite3.DatabaseError as error:  # "file is not a database"
         raise StoreError(f"{path} is not a SQLite database ({error})") from None
     if tables and not _STORE_TABLES <= tables:
         shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")

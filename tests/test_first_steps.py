@@ -200,3 +200,17 @@ def test_serve_on_a_port_in_use_says_so_before_claiming_to_serve(small_store):
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
     assert "Browsing" not in result.stdout
+
+
+def test_a_crawler_that_cannot_start_fails_its_source_with_the_cause(tmp_path, site_server):
+    """Every source gets its crawl_runs row and a line saying why, even when its crawler never ran."""
+    with site_server() as (origin, requests):
+        entries = [{"name": "first", "url": f"{origin}/a/"}, {"name": "second", "url": f"{origin}/b/"}]
+        result, db = crawl(tmp_path, entries, "--workers", "1", "--set", 'ITEM_PIPELINES={"nowhere.Pipeline": 100}')
+    assert result.returncode == 1
+    assert requests == []
+    runs = query(db, "SELECT source, status, problems FROM crawl_runs ORDER BY source")
+    assert [(run["source"], run["status"], json.loads(run["problems"])) for run in runs] == [
+        ("first", "failed", {"crawler_error": 1}), ("second", "failed", {"crawler_error": 1}),
+    ]
+    assert "first failed: crawler_error:" in result.stderr and "nowhere" in result.stderr
