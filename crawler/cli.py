@@ -15,7 +15,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import click
@@ -102,18 +102,16 @@ def crawl(
         sys.exit(1)
 
 
-def _language_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    try:
-        return None if value is None else language_code(value)
-    except UnknownName as error:
-        raise click.BadParameter(str(error)) from None
+def _read_by(resolve: Callable[[str], str]) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A click callback reading a language or country as people type it into its ISO code."""
 
+    def callback(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+        try:
+            return None if value is None else resolve(value)
+        except UnknownName as error:
+            raise click.BadParameter(str(error)) from None
 
-def _country_option(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    try:
-        return None if value is None else country_code(value)
-    except UnknownName as error:
-        raise click.BadParameter(str(error)) from None
+    return callback
 
 
 def filter_options(command: Any) -> Any:
@@ -139,7 +137,7 @@ def _filters(companies: tuple[str, ...], sources: tuple[str, ...], workplace: st
 
 
 @main.command()
-@click.option("--lang", required=True, callback=_language_option,
+@click.option("--lang", required=True, callback=_read_by(language_code),
               help="Language: ISO 639-1 code (fr) or name, in English or in itself (French, français).")
 @filter_options
 @db_option
@@ -151,7 +149,7 @@ def countries(lang: str, db_path: str, output_format: str, **filters: Any) -> No
 
 
 @main.command()
-@click.option("--country", default=None, callback=_country_option,
+@click.option("--country", default=None, callback=_read_by(country_code),
               help="Country: ISO 3166-1 alpha-2 code (CH) or name in any language (Switzerland, Schweiz)  [default: everywhere].")
 @filter_options
 @db_option
