@@ -26,6 +26,7 @@ from crawler.extract import detect_source
 from crawler.names import UnknownName, country_code, language_code
 from crawler.sources import SourcesError, load_sources, select_sources
 from pipelines import queries
+from pipelines.clock import now
 from pipelines.queries import Filters
 from pipelines.store import Store, StoreError, check_store_file
 
@@ -158,6 +159,26 @@ def languages(country: str | None, db_path: str, output_format: str, **filters: 
     """Languages with open postings (in COUNTRY), with counts, most first."""
     rows = queries.languages_for_country(_open_store(db_path).db.conn, country, _filters(**filters))
     click.echo(format_rows(rows, output_format), nl=False)
+
+
+@main.command()
+@click.option("--lang", required=True, callback=_read_by(language_code), help="Language: ISO code or name.")
+@click.option("--country", default=None, callback=_read_by(country_code), help="Only this country  [default: every country].")
+@click.option("--by", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="First day  [default: the day the store first saw a posting].")
+@filter_options
+@db_option
+@format_option
+def trend(lang: str, country: str | None, by: str, since: datetime.datetime | None, db_path: str, output_format: str,
+          **filters: Any) -> None:
+    """Open postings in LANG at the end of each day, week or month, per country."""
+    if filters.get("at"):
+        raise click.UsageError("trend covers a span of days: use --since, not --at")
+    db = _open_store(db_path).db.conn
+    start = since.date() if since else queries.first_seen(db)
+    rows = [] if start is None else queries.trend(db, lang, start, now().date(), by, country, _filters(**filters))  # type: ignore[arg-type]
+    click.echo(format_rows(rows, output_format, empty="(no open postings in that span)"), nl=False)
 
 
 @main.command()

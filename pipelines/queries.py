@@ -10,7 +10,8 @@ import csv
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,6 +94,49 @@ def languages_for_country(db: sqlite3.Connection, country: str | None = None, fi
         " GROUP BY jobs.language ORDER BY jobs DESC, language_code"
     )
     return _rows(db, sql, params)
+
+
+# -- trend -------------------------------------------------------------------------------------
+
+Period = Literal["day", "week", "month"]
+
+
+def period_ends(since: date, until: date, by: Period) -> list[date]:
+    """The last day of each period from `since` to `until` (the last one cut at `until`)."""
+    ends: list[date] = []
+    day = since
+    while day <= until:
+        if by == "day":
+            end = day
+        elif by == "week":  # weeks end on Sunday
+            end = day + timedelta(days=6 - day.weekday())
+        else:
+            next_month = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+            end = next_month - timedelta(days=1)
+        ends.append(min(end, until))
+        day = end + timedelta(days=1)
+    return ends
+
+
+def trend(
+    db: sqlite3.Connection, language: str, since: date, until: date, by: Period = "week",
+    country: str | None = None, filters: Filters = Filters(),
+) -> list[dict[str, Any]]:
+    """Open postings in `language` at the end of each period, per country (or in one country):
+    rows of period (its last day), country_code, jobs."""
+    rows = []
+    for end in period_ends(since, until, by):
+        at = replace(filters, at=end.isoformat())
+        for row in countries_for_language(db, language, at):
+            if country is None or row["country_code"] == country:
+                rows.append({"period": end.isoformat(), "country_code": row["country_code"], "jobs": row["jobs"]})
+    return rows
+
+
+def first_seen(db: sqlite3.Connection) -> date | None:
+    """The day the store first saw a posting."""
+    value = db.execute("SELECT MIN(first_seen_at) FROM jobs").fetchone()[0]
+    return date.fromisoformat(value[:10]) if value else None
 
 
 # -- export ------------------------------------------------------------------------------------

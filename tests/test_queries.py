@@ -88,3 +88,23 @@ def test_export_round_trip(store, tmp_path, output_format):
     assert by_key["f"]["status"] == "closed"
     open_only = run_cli("export", "--format", "csv", "-o", str(tmp_path / "open.csv"), "--db", str(store), "--company", "Nordwerk GmbH")
     assert "Wrote 2 postings" in open_only.stderr
+
+
+def test_trend_per_period_matches_the_day_by_day_answers(store):
+    result = run_cli("trend", "--lang", "fr", "--by", "day", "--since", "2026-10-08", "--db", str(store), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    daily = json.loads(result.stdout)
+    by_day: dict[str, dict[str, int]] = {}
+    for row in daily:
+        by_day.setdefault(row["period"], {})[row["country_code"]] = row["jobs"]
+    assert by_day["2026-10-09"] == {"FR": 3, "BE": 1, "CH": 1}  # the intern posting still open
+    assert by_day["2026-10-10"] == {"FR": 2, "BE": 1, "CH": 1}  # closed that day
+    for day in ("2026-10-09", "2026-10-12", "2026-11-20"):  # each day's trend is that day's --at answer
+        assert by_day[day] == answer(store, "countries", "--lang", "fr", "--at", day)
+    assert max(by_day) == "2026-11-20"  # up to today (the tests' clock)
+
+    weekly = run_cli("trend", "--lang", "fr", "--country", "FR", "--by", "week", "--since", "2026-09-28",
+                     "--db", str(store), "--format", "json")
+    assert [(row["period"], row["jobs"]) for row in json.loads(weekly.stdout)][:3] == [
+        ("2026-10-04", 3), ("2026-10-11", 2), ("2026-10-18", 2),
+    ]
