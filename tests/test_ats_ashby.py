@@ -15,7 +15,7 @@ from crawler.spiders.ashby import AshbySpider, listing_url
 FIXTURES = SITES / "ats" / "ashby"
 REAL_SAMPLES = Path(__file__).parents[2] / "shared" / "real-samples" / "ashby"
 # No retries; no route here is slow, so a roomy timeout costs nothing and keeps a loaded CI green.
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD = "/posting-api/job-board/Tidewater"
 ID = "a3f0c1d2-000{}-4e5f-8a9b-11223344550{}".format
 

@@ -11,7 +11,7 @@ from crawler.spiders.bamboohr import BambooHRSpider, listing_url
 from pipelines.normalize import salary
 
 FIXTURES = SITES / "ats" / "bamboohr"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD_URL = "https://northtide.bamboohr.com/careers"
 
 

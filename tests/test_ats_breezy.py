@@ -13,7 +13,7 @@ from crawler.sources import Source
 from crawler.spiders.breezy import JSON_LD, BreezySpider, listing_url
 
 FIXTURES = SITES / "ats" / "breezy"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD_URL = "https://lanternworks.breezy.hr/"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

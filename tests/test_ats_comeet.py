@@ -11,7 +11,7 @@ from crawler.sources import Source
 from crawler.spiders.comeet import ComeetSpider, board_page_url, positions_url
 
 FIXTURES = SITES / "ats" / "comeet"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD_URL = "https://www.comeet.com/jobs/quillmark/5A.00C"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 TOKEN = "9f2c41d07be3a5586e1f0c2d4b7a9e31"

@@ -10,7 +10,7 @@ from crawler.sources import Source
 from crawler.spiders.dvinci import DvinciSpider, listing_url
 
 FIXTURES = SITES / "ats" / "dvinci"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 SITE = "https://rheinwerk.dvinci-hr.com"
 LIST = "/jobPublication/list.json"
 

@@ -10,7 +10,7 @@ from crawler.sources import Source
 from crawler.spiders.eightfold import EightfoldSpider, board_domain, listing_url
 
 FIXTURES = SITES / "ats" / "eightfold"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 API = "/api/apply/v2/jobs"
 BOARD = "https://northwind.eightfold.ai/careers"
 BASE = 790300000000

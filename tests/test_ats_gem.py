@@ -9,7 +9,7 @@ from conftest import ats_fixture, crawl_into, last_run, query, stored_postings
 from crawler.sources import Source
 from crawler.spiders.gem import GemSpider, listing_url
 
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD = "https://jobs.gem.com/tessellate"
 API = "/job_board/v0/tessellate/job_posts/"
 ID = {1: "am9icG9zdDoxMDAx", 2: "am9icG9zdDoxMDAy", 3: "am9icG9zdDoxMDAz"}.__getitem__

@@ -15,7 +15,7 @@ from crawler.spiders.greenhouse import GreenhouseSpider, listing_url, translated
 FIXTURES = SITES / "ats" / "greenhouse"
 REAL_SAMPLES = Path(__file__).parents[2] / "shared" / "real-samples" / "greenhouse"
 # No retries; no route here is slow, so a roomy timeout costs nothing and keeps a loaded CI green.
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD = "/v1/boards/northwind/jobs"
 
 

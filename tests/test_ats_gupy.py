@@ -13,7 +13,7 @@ from crawler.sources import Source
 from crawler.spiders.gupy import GupySpider, listing_url
 
 FIXTURES = SITES / "ats" / "gupy"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 PAGE = "https://casaaurora.gupy.io"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 BUILD = "kQ7pZr2mN1xYb"

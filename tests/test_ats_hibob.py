@@ -11,7 +11,7 @@ from crawler.spiders.board import Page
 from crawler.spiders.hibob import HiBobSpider, listing_url
 
 FIXTURES = SITES / "ats" / "hibob"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD_URL = "https://harbourlight.careers.hibob.com/jobs"
 ID = "04e764ae-1c2b-4d3e-8f90-a1b2c3d4e5f{}".format
 

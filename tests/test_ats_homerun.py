@@ -11,7 +11,7 @@ from crawler.sources import Source
 from crawler.spiders.homerun import HomerunSpider, feed_url
 
 FIXTURES = SITES / "ats" / "homerun"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 PAGE = "https://fietsfabriek.homerun.co"
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
 EMPTY = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Leeg</title></feed>'

@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse
 from crawler.spiders.icims import job_links, listing_url
 
 FIXTURES = SITES / "ats" / "icims"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 SLUGS = {"4821": "senior-data-engineer", "4830": "vertriebsleiter-dach", "4835": "charge-de-clientele",
          "4840": "product-designer-remote"}
 

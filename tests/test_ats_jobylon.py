@@ -14,7 +14,7 @@ from crawler.spiders.jobylon import JobylonSpider, listing_url, widget_jobs
 
 FIXTURES = SITES / "ats" / "jobylon"
 REAL_WIDGET = Path(__file__).parents[2] / "shared" / "real-samples" / "careers-pages" / "jobseek__jobylon_mcdonalds_se.html"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 FEED = "/feeds/9c1e0f4a2b7d4e5f8a6b3c2d1e0f9a8b/"
 WIDGET = "/jobs/companies/3120/embed/v2/"
 

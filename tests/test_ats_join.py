@@ -11,7 +11,7 @@ from crawler.sources import Source
 from crawler.spiders.join import JoinSpider, listing_url
 
 FIXTURES = SITES / "ats" / "join"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 BOARD = "https://join.com/companies/nordlicht-robotics"
 JOBS = "/api/public/companies/184467/jobs"

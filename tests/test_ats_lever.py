@@ -17,7 +17,7 @@ from crawler.spiders.lever import LeverSpider, listing_url
 FIXTURES = SITES / "ats" / "lever"
 REAL_SAMPLES = Path(__file__).parents[2] / "shared" / "real-samples" / "lever"
 # No retries; no route here is slow, so a roomy timeout costs nothing and keeps a loaded CI green.
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 SITE = "/v0/postings/brightloop"
 ID = "6f1c2a40-1b7e-4c55-9d1e-0a5b3c2d4e0{}".format
 

@@ -12,7 +12,7 @@ from crawler.sources import Source
 from crawler.spiders.oracle import OracleSpider, listing_url, site_number
 
 FIXTURES = SITES / "ats" / "oracle"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 LIST = "/hcmRestApi/resources/latest/recruitingCEJobRequisitions"
 DETAIL = "/hcmRestApi/resources/latest/recruitingCEJobRequisitionDetails"
 SITE = "https://ecqf.fa.em2.oraclecloud.com/hcmUI/CandidateExperience/en/sites/CX_1"

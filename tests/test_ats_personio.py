@@ -15,7 +15,7 @@ from pipelines.location import resolve_location
 
 FIXTURES = SITES / "ats" / "personio"
 REAL_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples" / "personio"
-FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")  # no route is slow: roomy for a loaded machine
+FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")  # no route is slow: roomy for a loaded machine
 XML = {"Content-Type": "text/xml; charset=UTF-8"}
 
 

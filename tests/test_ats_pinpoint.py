@@ -10,7 +10,7 @@ from crawler.sources import Source
 from crawler.spiders.pinpoint import PinpointSpider, listing_url
 
 FIXTURES = SITES / "ats" / "pinpoint"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 SITE = "https://harbourline.pinpointhq.com"
 UID = "0b6f8c1e-3a55-4e0f-9d2a-71c4aa10e00{}".format
 

@@ -14,7 +14,7 @@ from crawler.spiders.recruitee import RecruiteeSpider, listing_url
 
 FIXTURES = SITES / "ats" / "recruitee"
 REAL_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples" / "recruitee"
-FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")  # no route is slow: roomy for a loaded machine
+FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")  # no route is slow: roomy for a loaded machine
 
 
 def test_site_is_crawled_into_the_store(api_server, tmp_path):

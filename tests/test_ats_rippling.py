@@ -10,7 +10,7 @@ from conftest import ats_fixture, crawl_into, last_run, query, stored_postings
 from crawler.sources import Source
 from crawler.spiders.rippling import RipplingSpider, listing_url
 
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 BOARD = "https://ats.rippling.com/quillstack/jobs"
 API = "/platform/api/ats/v1/board/quillstack/jobs"
 U = "5d2e7a90-1c3b-4f6e-8a11-0c9e6b3f000{}".format

@@ -14,7 +14,7 @@ from crawler.spiders.smartrecruiters import SmartRecruitersSpider, company_ident
 
 FIXTURES = SITES / "ats" / "smartrecruiters"
 REAL_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "real-samples" / "smartrecruiters"
-FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")  # no route is slow: roomy for a loaded machine
+FAST_FAILURES = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")  # no route is slow: roomy for a loaded machine
 LISTING = "/v1/companies/NordhafenLogistik/postings"
 
 

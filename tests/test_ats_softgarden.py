@@ -10,7 +10,7 @@ from crawler.sources import Source
 from crawler.spiders.softgarden import SoftgardenSpider, listing_url
 
 FIXTURES = SITES / "ats" / "softgarden"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 SITE = "https://nordwerk.career.softgarden.de"
 FEED = "/jobs.feed.json"
 

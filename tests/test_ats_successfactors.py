@@ -12,7 +12,7 @@ from crawler.sources import Source
 from crawler.spiders.successfactors import SuccessFactorsSpider, iso_date, listing_url
 
 FIXTURES = SITES / "ats" / "successfactors"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 SEARCH = "/search/?q=&sortColumn=referencedate&sortDirection=desc&startrow=0"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 FILLER = """<!DOCTYPE html><html lang="en-US"><head><title>Support Engineer</title></head><body>

@@ -11,7 +11,7 @@ from crawler.sources import Source
 from crawler.spiders.taleo import TaleoSpider, place, posting_date, section_url
 
 FIXTURES = SITES / "ats" / "taleo"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 SEARCH = "/careersection/rest/jobboard/searchjobs"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 PAGES = {"2600123": "detail-engineer.html", "2600131": "detail-quality.html", "2600140": "detail-planner.html"}

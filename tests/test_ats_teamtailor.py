@@ -16,7 +16,7 @@ from crawler.spiders.teamtailor import TeamtailorSpider, feed_locale, feed_url
 
 FIXTURES = SITES / "ats" / "teamtailor"
 REAL_SAMPLES = Path(__file__).parents[2] / "shared" / "real-samples" / "teamtailor"
-FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")  # no route is slow: roomy for a loaded machine
+FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")  # no route is slow: roomy for a loaded machine
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
 

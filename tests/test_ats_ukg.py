@@ -11,7 +11,7 @@ from crawler.sources import Source
 from crawler.spiders.ukg import UKGSpider, listing_url, page_description
 
 FIXTURES = SITES / "ats" / "ukg"
-CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")
+CRAWL_SETTINGS = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")
 GUID = "6c4b2a7e-5d1f-4c3e-9a8b-0f1e2d3c4b5a"
 BOARD = f"/SOU1036SOUND/JobBoard/{GUID}"
 BOARD_URL = f"https://recruiting.ultipro.com{BOARD}/"

@@ -10,7 +10,7 @@ from crawler.sources import Source
 from crawler.spiders.workable import WorkableSpider, listing_url, merged_jobs
 
 FIXTURES = SITES / "ats" / "workable"
-FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")  # no route is slow: roomy for a loaded machine
+FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")  # no route is slow: roomy for a loaded machine
 WIDGET = "/api/v1/widget/accounts/fjordlight"
 
 

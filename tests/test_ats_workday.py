@@ -18,7 +18,7 @@ from pipelines.location import resolve_country
 
 FIXTURES = SITES / "ats" / "workday"
 REAL_SAMPLES = Path(__file__).parents[2] / "shared" / "real-samples" / "workday"
-FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10")  # no route is slow: roomy for a loaded machine
+FAST = ("--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=10", "--workers", "1")  # no route is slow: roomy for a loaded machine
 SITE = "/wday/cxs/harborline/Harborline_Careers"
 BOARD_URL = "https://harborline.wd3.myworkdayjobs.com/en-US/Harborline_Careers"
 
