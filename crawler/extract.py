@@ -20,7 +20,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.items import JobPosting, RawLocation
 from crawler.settings import USER_AGENT
-from crawler.sources import board_url
+from crawler.sources import BOARD_SHAPES, board_url
 
 # -- JobPosting ----------------------------------------------------------------------------
 
@@ -261,12 +261,9 @@ def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str
     return links
 
 
-# A cheap first look at a link before parsing it: every ATS host has one of these in its name.
-_ATS_HOST_WORDS = re.compile(
-    r"greenhouse\.io|lever\.co|ashbyhq|workable|smartrecruiters|recruitee|personio|teamtailor|myworkday"
-    r"|join\.com|successfactors|pinpointhq|oraclecloud|eightfold|jobylon|gem\.com|icims|rippling|gupy\.io"
-    r"|softgarden|breezy\.hr|comeet|bamboohr|hibob|ultipro|ukg\.net|dvinci|homerun\.co|taleo\.net"
-)
+# A cheap first look at a link before parsing it: does it name an ATS board host at all (the hosts
+# the board shapes of crawler/sources.py know)?
+_ATS_HOSTS = re.compile("|".join(shape.hosts.pattern for shapes in BOARD_SHAPES.values() for shape in shapes))
 
 # What gives away a page served by an ATS on the company's own domain (`careers.acme.com`), where
 # the host says nothing: the ATS's asset hosts, scripts and markers in the page. (A page that only
@@ -296,7 +293,7 @@ def ats_boards(selector: Selector, base_url: str) -> dict[str, str]:
     board URL → kind."""
     boards = {}
     for reference in _EMBED_REFERENCES(selector.root):
-        if not _ATS_HOST_WORDS.search(reference):
+        if not _ATS_HOSTS.search(reference):
             continue
         url = absolute(base_url, reference.strip(), canonicalize=False)
         found = board_url(url) if url else None
