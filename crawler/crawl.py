@@ -40,7 +40,7 @@ from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
 from crawler.report import EXAMPLES_KEY, NOTES, AlreadyReported, first_error, problems_by_kind, record_problem
-from crawler.settings import state_name, user_agent
+from crawler.settings import source_and_parts, state_name, user_agent
 from crawler.sources import Source, board_url
 from pipelines.language import default_detector
 from pipelines.location import LocationPipeline
@@ -336,11 +336,7 @@ def state_dir(db_path: str | Path) -> Path:
 def stopped_runs(db_path: str | Path) -> dict[str, int]:
     """Sources whose last run was stopped politely and will be resumed: name → the parts it was
     crawled in (1: whole)."""
-    stopped = {}
-    for note in state_dir(db_path).glob(f"*/{RESUME_NOTE}"):
-        name, _, part = note.parent.name.partition(".part-")
-        stopped[name] = int(part.rsplit("-of-", 1)[1]) if part else 1
-    return stopped
+    return dict(source_and_parts(note.parent.name) for note in state_dir(db_path).glob(f"*/{RESUME_NOTE}"))
 
 
 def named_boards(sources: list[Source]) -> set[str]:

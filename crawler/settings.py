@@ -36,6 +36,12 @@ def state_name(source: str, shard: str | None) -> str:
     part, parts = shard_of(shard)
     return source if parts == 1 else f"{source}.part-{part + 1}-of-{parts}"
 
+
+def source_and_parts(name: str) -> tuple[str, int]:
+    """(source, parts) from a `state_name`: the inverse, without the part's number."""
+    source, _, part = name.partition(".part-")
+    return source, int(part.rsplit("-of-", 1)[1]) if part else 1
+
 # Politeness: robots.txt, a few requests per host at once, AutoThrottle on response times.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
