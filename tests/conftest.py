@@ -69,7 +69,7 @@ def site_server_module():
 def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
     """Run `jobatlas ARGS` in a fresh process, as a user or a scheduler would."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],
         capture_output=True,
         text=True,
@@ -77,6 +77,10 @@ def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
         cwd=REPO,
         env=env,
     )
+    # Shown by pytest beside a failing test: the crawl's own account of what went wrong.
+    if result.stderr:
+        sys.stderr.write(f"$ jobatlas {' '.join(args)}\n{result.stderr}\n")
+    return result
 
 
 def write_sources(path: Path, entries: list[dict]) -> Path:
