@@ -78,6 +78,7 @@ SPIDERS: dict[str, str] = {
     "dvinci": "crawler.spiders.dvinci.DvinciSpider",
     "homerun": "crawler.spiders.homerun.HomerunSpider",
     "taleo": "crawler.spiders.taleo.TaleoSpider",
+    "welcometothejungle": "crawler.spiders.welcometothejungle.WelcomeToTheJungleSpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

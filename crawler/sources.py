@@ -55,6 +55,7 @@ Kind = Literal[
     "dvinci",
     "homerun",
     "taleo",
+    "welcometothejungle",
     "feed",
 ]
 
@@ -155,15 +156,16 @@ def _workday_site(kind: Kind, url: SplitResult) -> Board | None:
     return dataclasses.replace(board, prefix=f"recruiting/{tenant}") if board else None
 
 
-def _in_api_path(pattern: str) -> Callable[[Kind, SplitResult], Board | None]:
+def _in_api_path(pattern: str, prefix: str = "") -> Callable[[Kind, SplitResult], Board | None]:
     """A reader for an API URL whose path names the board in `pattern`'s one group
-    (`/v1/boards/{token}/jobs`): read as the board's own URL form, so that the spider derives
-    the API URL from it as from a board URL pasted by hand."""
+    (`/v1/boards/{token}/jobs`): read as the board's own URL form (`prefix` the path before the
+    name there), so that the spider derives the API URL from it as from a board URL pasted by hand."""
     compiled = re.compile(pattern)
 
     def read(kind: Kind, url: SplitResult) -> Board | None:
         match = compiled.match(url.path)
-        return _named(kind, url, match.group(1), board_host=BOARD_HOSTS[kind]) if match else None
+        board = _named(kind, url, match.group(1), board_host=BOARD_HOSTS[kind]) if match else None
+        return dataclasses.replace(board, prefix=prefix) if board and prefix else board
 
     return read
 
@@ -242,6 +244,7 @@ BOARD_HOSTS: dict[str, str] = {
     "ashby": "jobs.ashbyhq.com",
     "workable": "apply.workable.com",
     "smartrecruiters": "jobs.smartrecruiters.com",
+    "welcometothejungle": "www.welcometothejungle.com",
 }
 
 BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
@@ -325,6 +328,13 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
     ),
     "taleo": (
         BoardShape(re.compile(r"[a-z0-9-]+\.taleo\.net"), _in_path(r"/careersection/(?!rest/)([^/]+)/", prefix="careersection")),
+    ),
+    "welcometothejungle": (
+        # `/{lang}/companies/{slug}/jobs[/{job}]`, and the REST API `/api/v1/organizations/{slug}[/jobs/{job}]`.
+        BoardShape(re.compile(r"(www\.)?welcometothejungle\.com"),
+                   _in_path(r"/(?:[a-z]{2}(?:-[A-Za-z]{2})?/)?companies/([^/]+)", prefix="en/companies")),
+        BoardShape(re.compile(r"api\.welcometothejungle\.com"),
+                   _in_api_path(r"/api/v1/organizations/([^/]+)", prefix="en/companies")),
     ),
 }
 

@@ -126,6 +126,7 @@ def test_cli_refuses_a_bad_file_with_exit_2_before_any_request(tmp_path, site_se
         ("https://jobba-pa-kits.teamtailor.com/jobs", "teamtailor"),
         ("https://acme.na.teamtailor.com/jobs", "teamtailor"),
         ("https://aig.wd1.myworkdayjobs.com/aig", "workday"),
+        ("https://www.welcometothejungle.com/fr/companies/lucca/jobs", "welcometothejungle"),
         ("https://www.tradingview.com/careers/", "careers_site"),
         ("https://greenhouse.io.example.com/jobs", "careers_site"),
     ],
