@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import scrapy
 from scrapy.http import Response
-from w3lib.url import add_or_replace_parameters
+from w3lib.url import add_or_replace_parameters, url_query_parameter
 
 from crawler.extract import text_of
 from crawler.items import JobPosting
@@ -72,8 +72,14 @@ class JsonBoardSpider(SourceSpider):
     jobs_at: tuple[str, ...] = ()  # path to the job list in a listing answer; () when the answer is the list
     total_at: tuple[str, ...] | None = None  # path to the stated number of jobs, if the API states it
     page_size: int | None = None  # jobs per listing page; None when the listing is one answer
+    page_size_at: str | None = None  # the endpoint's query parameter that, when there, sets the page size (mirrors, tests)
+    # Whether a page longer than asked for is the last: an API that ignored the page size is taken
+    # to ignore the paging too. Otherwise it is a page of the server's own size, and paging goes on.
+    longer_page_ends_listing: bool = False
     id_field: tuple[str, ...] = ("id",)  # path to a job's id in the listing
     headers: dict[str, str] = {}  # sent with every listing and detail request (an Accept, a tenant header)
+    # Whether a listed job without an id is counted as `bad_posting` (the older connectors skip it unnoted).
+    count_jobs_without_id: bool = True
 
     # -- what a connector may override -------------------------------------------------------
 
@@ -108,7 +114,13 @@ class JsonBoardSpider(SourceSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         url = self.api_url()
         if url:
+            self.page_size = self.page_size_in(url)
             yield self._listing(url, Page(0, 0), seen=set(), total=None)
+
+    def page_size_in(self, url: str) -> int | None:
+        """The page size `url` asks for in its `page_size_at` parameter, else the connector's own."""
+        stated = url_query_parameter(url, self.page_size_at) if self.page_size_at else None
+        return int(stated) if stated and stated.isdigit() and int(stated) > 0 else self.page_size
 
     def _listing(self, url: str, page: Page, seen: set[str], total: int | None) -> scrapy.Request:
         request = self.listing_request(url, page)
@@ -137,7 +149,8 @@ class JsonBoardSpider(SourceSpider):
         for job in dicts(jobs):
             job_id = self.job_id(job)
             if job_id is None:
-                self.problem("bad_posting", response.url, "a job without an id")
+                if self.count_jobs_without_id:
+                    self.problem("bad_posting", response.url, "a job without an id")
             elif job_id not in seen:
                 seen.add(job_id)
                 fresh.append(job)
@@ -152,7 +165,9 @@ class JsonBoardSpider(SourceSpider):
 
         if total is not None and len(seen) >= total:
             return
-        full_page = self.page_size is not None and len(jobs) >= self.page_size
+        full_page = self.page_size is not None and (
+            len(jobs) == self.page_size if self.longer_page_ends_listing else len(jobs) >= self.page_size
+        )
         if full_page and fresh:
             yield self._listing(url, Page(page.number + 1, page.offset + len(jobs)), seen, total)
         elif total is not None:

@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
-
-import scrapy
-from scrapy.http import Response
-from w3lib.url import add_or_replace_parameters, url_query_parameter
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.base import SourceSpider, monetary_amount
+from crawler.spiders.base import monetary_amount
+from crawler.spiders.board import JsonBoardSpider, Page
 from pipelines.location import split_locations
 
 API_HOSTS = {"us": "api.lever.co", "eu": "api.eu.lever.co"}
-PAGE_SIZE = 100
 
 
 def listing_url(site_url: str) -> str | None:
@@ -43,55 +38,18 @@ def listing_url(site_url: str) -> str | None:
     return f"https://{api_host}/v0/postings/{site.name}?mode=json"
 
 
-class LeverSpider(SourceSpider):
+class LeverSpider(JsonBoardSpider):
     name = "lever"
     api_hosts = frozenset(API_HOSTS.values())
+    page_size = 100
+    page_size_at = "limit"
+    longer_page_ends_listing = True
+    count_jobs_without_id = False
 
     derive_api_url = staticmethod(listing_url)
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        base = self.api_url()
-        if base is None:
-            return
-        # A `limit` already in the endpoint sets the page size (mirrors, tests).
-        limit_param = url_query_parameter(base, "limit") or ""
-        limit = int(limit_param) if limit_param.isdigit() and int(limit_param) > 0 else PAGE_SIZE
-        yield self._page_request(base, skip=0, limit=limit, seen=set())
-
-    def _page_request(self, base: str, skip: int, limit: int, seen: set[str]) -> scrapy.Request:
-        return scrapy.Request(
-            add_or_replace_parameters(base, {"skip": str(skip), "limit": str(limit)}),
-            callback=self.parse_page,
-            errback=self.on_error,
-            cb_kwargs={"base": base, "skip": skip, "limit": limit, "seen": seen},
-        )
-
-    def parse_page(
-        self, response: Response, base: str, skip: int, limit: int, seen: set[str]
-    ) -> Iterator[JobPosting | scrapy.Request]:
-        data = self.json_body(response)
-        if data is None:
-            return
-        if not isinstance(data, list):
-            self.problem("bad_json", response.url, "expected a list of postings")
-            return
-        self.count_page()
-
-        fresh: dict[str, JobPosting] = {}
-        for job in data:
-            posting = self.job_posting(job) if isinstance(job, dict) else None
-            if posting is not None and posting.key not in seen:  # pages shift when a posting closes mid-crawl
-                fresh.setdefault(posting.key, posting)
-        seen.update(fresh)
-
-        if len(data) == limit:  # a short page is the last; a longer one means `limit` was ignored
-            if fresh:
-                yield self._page_request(base, skip + limit, limit, seen)
-            else:
-                # A full page of postings already read: the server ignores `skip`, and whatever
-                # lies past the first page cannot be reached.
-                self.problem("truncated_listing", response.url, f"the page at skip={skip} repeats earlier postings")
-        yield from fresh.values()
+    def page_params(self, page: Page) -> dict[str, str]:
+        return {"skip": str(page.offset), "limit": str(self.page_size)}
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Lever posting as a JobPosting; None when it has no id."""
