@@ -44,6 +44,11 @@ def test_text_keeps_no_script_or_style_content():
     assert html_to_text("<style>p{}</style><p>Bonjour</p><script>var x</script>") == "Bonjour"
 
 
+def test_every_kind_of_space_run_becomes_one_space_and_lines_stay():
+    markup = "<p>Paris\u00a0\u00a0 &nbsp;Lyon\tand  \u200bLille</p><p>  second\r line </p>\n\n<p>\u3000third</p>"
+    assert html_to_text(markup) == "Paris Lyon and Lille\nsecond line\nthird"
+
+
 def test_long_text_beats_a_wrong_declared_language(detector):
     assert resolve_language("Elektroingenieur (m/w/d)", GERMAN, declared="en", detector=detector)[0::2] == ("de", "detected")
 
