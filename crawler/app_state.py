@@ -10,10 +10,11 @@ a page's content: a block that is not JSON, or too big, is skipped.
 from __future__ import annotations
 
 import html as html_entities
+import itertools
 import json
 import re
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from crawler.extract import absolute, text_of
@@ -84,17 +85,24 @@ _JOB_TITLE = re.compile(
 _CONTENT_CONTEXT = re.compile(r"post|article|blog|news|stor(?:y|ies)|event|product", re.IGNORECASE)
 
 
-def app_state_postings(html: str, page_url: str) -> list[dict[str, Any]]:
-    """The job postings in `html`'s embedded state, as schema.org JobPosting dicts, in page
-    order, one per (identifier or URL, language); [] for a page whose state holds no jobs.
+def app_state_postings(html: str, page_url: str, answers: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    """The job postings in `html`'s embedded state (and in the JSON `answers` its scripts
+    fetched, when it was rendered), as schema.org JobPosting dicts, in page order, one per
+    (identifier or URL, language); [] for a page whose state holds no jobs.
 
     A job is an object with a short title, an id or a URL, and a location or a description (a
     description alone, or a title under `name`/`text`, also needs a job word in the title, the
     keys or type around it, or a key only jobs have). Jobs inside a job (similar jobs) are not
     returned, nor an object that holds a list of jobs (a page, not a job)."""
+    return json_postings(itertools.chain(_state_blocks(html), answers), page_url)
+
+
+def json_postings(values: Iterable[Any], page_url: str) -> list[dict[str, Any]]:
+    """The job postings in already-parsed JSON values (a page's state blocks, the JSON answers a
+    rendered page fetched), found and shaped as `app_state_postings` says."""
     refs: dict[str, Any] = {}
     jobs: list[dict[str, Any]] = []
-    for block in _state_blocks(html):
+    for block in values:
         jobs.extend(_find_jobs(block, refs))
     postings, seen = [], set()
     for job in jobs:

@@ -116,7 +116,10 @@ def error_count(stats: dict[str, Any]) -> int:
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
-    """(kind, detail) for a failed request."""
+    """(kind, detail) for a failed request. An exception that names its own kind
+    (`problem_kind`, as a rendered page's do) is reported as that kind."""
+    if kind := getattr(failure.value, "problem_kind", None):
+        return kind, failure.getErrorMessage()[:300]
     if failure.check(HttpError):
         status = failure.value.response.status
         return f"http_{status}", f"HTTP {status}"

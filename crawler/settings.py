@@ -121,5 +121,13 @@ JOBATLAS_ENDPOINTS: dict[str, str] = {}
 # A source that suddenly lists nothing where it had at least this many open postings is flagged
 # `empty_listing`, and nothing is closed.
 JOBATLAS_EMPTY_LISTING_GUARD = 3
+# Rendering in Chromium (crawler/render.py), for careers pages whose jobs only their scripts show:
+# the browser (a name on PATH or a path: Debian's `chromium`; a browser download is never used),
+# pages rendered at once by one process (one browser per process, shared by its sources),
+# seconds a page may take in all, and how many "load more" / next controls are clicked on one page.
+JOBATLAS_CHROMIUM = "chromium"
+JOBATLAS_RENDER_PAGES = 4
+JOBATLAS_RENDER_TIMEOUT = 30.0
+JOBATLAS_RENDER_CLICKS = 10
 # Seconds between progress lines on stderr (0: none).
 JOBATLAS_PROGRESS_INTERVAL = 2.0

@@ -18,6 +18,7 @@ import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    StrictBool,
     ValidationError,
     field_validator,
     model_validator,
@@ -384,6 +385,7 @@ class Source(BaseModel):
     endpoint: str | None = None
     company: str | None = None
     recipe: Recipe | None = None  # careers sites nothing generic reads: see crawler/recipe.py
+    render: StrictBool | None = None  # careers sites: in Chromium (true), never (false), or as decided (absent)
 
     @field_validator("name")
     @classmethod
@@ -408,6 +410,8 @@ class Source(BaseModel):
             object.__setattr__(self, "kind", detect_kind(self.url))
         if self.recipe is not None and self.kind != "careers_site":
             raise ValueError(f"a recipe is for careers sites; this is a {self.kind} board, read through its API")
+        if self.render is not None and self.kind != "careers_site":
+            raise ValueError(f"render is for careers sites; this is a {self.kind} board, read through its API")
         return self
 
     @property

@@ -25,6 +25,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.app_shell import ANSWERS, RenderChoice, handler_settings
 from crawler.app_state import app_state_postings
 from crawler.extract import (
     JOB_PATH_WORDS,
@@ -62,6 +63,7 @@ def is_html(response: Response) -> bool:
 
 class CareersSiteSpider(SourceSpider):
     name = "careers_site"
+    custom_settings = handler_settings()  # pages that need a browser are rendered (crawler/render.py)
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
@@ -77,6 +79,7 @@ class CareersSiteSpider(SourceSpider):
             self.listing_prefix = path + "/"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.render = RenderChoice(self)
         yield self._page_request(self.source.url, shared=True)
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.source.url))
         # Robots and the conventional sitemap are optional: their absence is not a problem.
@@ -160,8 +163,9 @@ class CareersSiteSpider(SourceSpider):
                 several_on_page=len(extraction.postings) > 1,
             )
         # Without markup, the jobs may be in the page's embedded application state (Next.js,
-        # Nuxt, Redux, Apollo, Phenom): read them, and still follow the page's links as a listing's.
-        in_state = [] if extraction.postings else app_state_postings(text, response.url)
+        # Nuxt, Redux, Apollo, Phenom), or in the JSON a rendered page fetched: read them, and
+        # still follow the page's links as a listing's.
+        in_state = [] if extraction.postings else app_state_postings(text, response.url, response.meta.get(ANSWERS, ()))
         for node in [] if echo else in_state:
             yield to_item(
                 node,
@@ -245,7 +249,7 @@ class CareersSiteSpider(SourceSpider):
     def _page_request(self, url: str, hops: int = 0, shared: bool = False, posting: bool = False) -> scrapy.Request:
         """A page of the site; `posting` when the source's recipe says the link leads to a posting."""
         meta = {"hops": hops, "shared": shared, "posting": posting}
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error, meta=meta)
+        return self.render.mark(scrapy.Request(url, callback=self.parse_page, errback=self.on_page_error, meta=meta))
 
     def on_page_error(self, failure: Failure) -> None:
         """A page that is gone closes the posting it held (its key is its URL)."""
