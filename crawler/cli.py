@@ -39,6 +39,10 @@ EMPLOYMENT_TYPES = ["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN
 db_option = click.option(
     "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite store."
 )
+count_rows_option = click.option(
+    "--count-rows", is_flag=True,
+    help="Count every stored row: a job published on two sources (its careers page and its board) counts twice.",
+)
 format_option = click.option(
     "--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
@@ -141,11 +145,13 @@ def _filters(companies: tuple[str, ...], sources: tuple[str, ...], workplace: st
 @click.option("--lang", required=True, callback=_read_by(language_code),
               help="Language: ISO 639-1 code (fr) or name, in English or in itself (French, français).")
 @filter_options
+@count_rows_option
 @db_option
 @format_option
-def countries(lang: str, db_path: str, output_format: str, **filters: Any) -> None:
-    """Countries with open postings published in LANG, with counts, most first."""
-    rows = queries.countries_for_language(_open_store(db_path).db.conn, lang, _filters(**filters))
+def countries(lang: str, count_rows: bool, db_path: str, output_format: str, **filters: Any) -> None:
+    """Countries with open postings published in LANG, with counts, most first (a job published
+    on several sources counts once)."""
+    rows = queries.countries_for_language(_open_store(db_path).db.conn, lang, _filters(**filters), count_rows)
     click.echo(format_rows(rows, output_format), nl=False)
 
 
@@ -153,11 +159,13 @@ def countries(lang: str, db_path: str, output_format: str, **filters: Any) -> No
 @click.option("--country", default=None, callback=_read_by(country_code),
               help="Country: ISO 3166-1 alpha-2 code (CH) or name in any language (Switzerland, Schweiz)  [default: everywhere].")
 @filter_options
+@count_rows_option
 @db_option
 @format_option
-def languages(country: str | None, db_path: str, output_format: str, **filters: Any) -> None:
-    """Languages with open postings (in COUNTRY), with counts, most first."""
-    rows = queries.languages_for_country(_open_store(db_path).db.conn, country, _filters(**filters))
+def languages(country: str | None, count_rows: bool, db_path: str, output_format: str, **filters: Any) -> None:
+    """Languages with open postings (in COUNTRY), with counts, most first (a job published on
+    several sources counts once)."""
+    rows = queries.languages_for_country(_open_store(db_path).db.conn, country, _filters(**filters), count_rows)
     click.echo(format_rows(rows, output_format), nl=False)
 
 
@@ -168,16 +176,17 @@ def languages(country: str | None, db_path: str, output_format: str, **filters: 
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="First day  [default: the day the store first saw a posting].")
 @filter_options
+@count_rows_option
 @db_option
 @format_option
-def trend(lang: str, country: str | None, by: str, since: datetime.datetime | None, db_path: str, output_format: str,
-          **filters: Any) -> None:
+def trend(lang: str, country: str | None, by: str, since: datetime.datetime | None, count_rows: bool, db_path: str,
+          output_format: str, **filters: Any) -> None:
     """Open postings in LANG at the end of each day, week or month, per country."""
     if filters.get("at"):
         raise click.UsageError("trend covers a span of days: use --since, not --at")
     db = _open_store(db_path).db.conn
     start = since.date() if since else queries.first_seen(db)
-    rows = [] if start is None else queries.trend(db, lang, start, now().date(), by, country, _filters(**filters))  # type: ignore[arg-type]
+    rows = [] if start is None else queries.trend(db, lang, start, now().date(), by, country, _filters(**filters), count_rows)  # type: ignore[arg-type]
     click.echo(format_rows(rows, output_format, empty="(no open postings in that span)"), nl=False)
 
 

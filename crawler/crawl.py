@@ -271,16 +271,28 @@ def crawl(
         work = share_out(sources, workers or default_workers(), last_pages, stopped_runs(db_path))
         _warm_up()
         if len(work) > 1:
-            return _crawl_in_workers(work, sources, db_path, overrides or {})
-        process = _SignalledProcess(project_settings(db_path, overrides))
-        run = _Run(process, sources, db_path)
-        for assignment in work[0] if work else []:
-            run.schedule(assignment)
-        if run.crawlers:
-            process.start()
-        results = run.results()
-        record_runs_never_started(db_path, results)
-        return CrawlReport([_summary(result.source, result.end.stats) for result in results], process.stopped_by)
+            report = _crawl_in_workers(work, sources, db_path, overrides or {})
+        else:
+            report = _crawl_in_process(work[0] if work else [], sources, db_path, overrides)
+        # Once every source is written: the same job on a careers page and on its board counts once.
+        store = Store(db_path)
+        store.link_duplicates()
+        store.close()
+        return report
+
+
+def _crawl_in_process(
+    assignments: list[Assignment], sources: list[Source], db_path: str | Path, overrides: dict[str, Any] | None
+) -> CrawlReport:
+    process = _SignalledProcess(project_settings(db_path, overrides))
+    run = _Run(process, sources, db_path)
+    for assignment in assignments:
+        run.schedule(assignment)
+    if run.crawlers:
+        process.start()
+    results = run.results()
+    record_runs_never_started(db_path, results)
+    return CrawlReport([_summary(result.source, result.end.stats) for result in results], process.stopped_by)
 
 
 # Written in a source's JOBDIR when its run was stopped politely: the run's start, for the resume.

@@ -2,6 +2,9 @@
 
 Every question takes the same `Filters`: only some companies or sources, a workplace, an
 employment type, and `at`, a past date: what was open then rather than now.
+
+Counts count jobs, not rows: the same job published on several sources is one cluster
+(pipelines.clusters), counted once; `count_rows` counts every row instead.
 """
 
 from __future__ import annotations
@@ -62,33 +65,42 @@ class Filters:
         return "".join(f" AND {condition}" for condition in sql), params
 
 
-def countries_for_language(db: sqlite3.Connection, language: str, filters: Filters = Filters()) -> list[dict[str, Any]]:
+def _counted(count_rows: bool) -> str:
+    """What a count counts: clusters (a job published twice once), or rows."""
+    return "COUNT(DISTINCT jobs.id)" if count_rows else "COUNT(DISTINCT jobs.cluster_id)"
+
+
+def countries_for_language(
+    db: sqlite3.Connection, language: str, filters: Filters = Filters(), count_rows: bool = False
+) -> list[dict[str, Any]]:
     """Countries with open postings in `language`, with counts, most first."""
-    if not filters:  # the plain question, answered by the view and its covering index
+    if not filters and not count_rows:  # the plain question, answered by the view and its covering index
         sql = "SELECT country_code, country, jobs FROM country_languages WHERE language = ? ORDER BY jobs DESC, country_code"
         return _rows(db, sql, [language])
     where, params = filters.where()
     sql = (
-        "SELECT job_locations.country_code AS country_code, countries.name AS country, COUNT(DISTINCT jobs.id) AS jobs"
+        f"SELECT job_locations.country_code AS country_code, countries.name AS country, {_counted(count_rows)} AS jobs"
         f" {_OPEN_JOBS_IN_COUNTRIES} AND jobs.language = ?{where}"
         " GROUP BY job_locations.country_code ORDER BY jobs DESC, country_code"
     )
     return _rows(db, sql, [language, *params])
 
 
-def languages_for_country(db: sqlite3.Connection, country: str | None = None, filters: Filters = Filters()) -> list[dict[str, Any]]:
+def languages_for_country(
+    db: sqlite3.Connection, country: str | None = None, filters: Filters = Filters(), count_rows: bool = False
+) -> list[dict[str, Any]]:
     """Languages with open postings (in one country, or anywhere), with counts, most first."""
     where, params = filters.where()
     if country:
         sql = (
-            "SELECT jobs.language AS language_code, languages.name AS language, COUNT(DISTINCT jobs.id) AS jobs"
+            f"SELECT jobs.language AS language_code, languages.name AS language, {_counted(count_rows)} AS jobs"
             f" {_OPEN_JOBS_IN_COUNTRIES} AND job_locations.country_code = ?{where}"
             " GROUP BY jobs.language ORDER BY jobs DESC, language_code"
         )
         sql = sql.replace("WHERE", "LEFT JOIN languages ON languages.code = jobs.language WHERE", 1)
         return _rows(db, sql, [country, *params])
     sql = (
-        "SELECT jobs.language AS language_code, languages.name AS language, COUNT(*) AS jobs"
+        f"SELECT jobs.language AS language_code, languages.name AS language, {_counted(count_rows)} AS jobs"
         " FROM jobs LEFT JOIN languages ON languages.code = jobs.language"
         f" WHERE jobs.language IS NOT NULL{where}"
         " GROUP BY jobs.language ORDER BY jobs DESC, language_code"
@@ -120,14 +132,14 @@ def period_ends(since: date, until: date, by: Period) -> list[date]:
 
 def trend(
     db: sqlite3.Connection, language: str, since: date, until: date, by: Period = "week",
-    country: str | None = None, filters: Filters = Filters(),
+    country: str | None = None, filters: Filters = Filters(), count_rows: bool = False,
 ) -> list[dict[str, Any]]:
     """Open postings in `language` at the end of each period, per country (or in one country):
     rows of period (its last day), country_code, jobs."""
     rows = []
     for end in period_ends(since, until, by):
         at = replace(filters, at=end.isoformat())
-        for row in countries_for_language(db, language, at):
+        for row in countries_for_language(db, language, at, count_rows):
             if country is None or row["country_code"] == country:
                 rows.append({"period": end.isoformat(), "country_code": row["country_code"], "jobs": row["jobs"]})
     return rows
@@ -146,7 +158,7 @@ EXPORT_COLUMNS = [
     "id", "source", "ats", "company", "title", "language", "language_method", "url", "apply_url", "department",
     "employment_type", "workplace", "salary_min", "salary_max", "salary_currency", "salary_period",
     "date_posted", "valid_through", "first_seen_at", "last_seen_at", "closed_at", "status", "translation_group",
-    "countries", "cities", "locations", "description",
+    "cluster_id", "countries", "cities", "locations", "description",
 ]
 # Export column → the job_locations column it lists.
 _PLACE_LISTS = {"countries": "country_code", "cities": "city", "locations": "raw"}

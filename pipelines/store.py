@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from crawler.extract import language_tag
 from crawler.items import JobPosting
 from crawler.report import EXAMPLES_KEY, MergedStats, error_count, problems_by_kind, record_problem
-from pipelines import queries
+from pipelines import clusters, queries
 from pipelines.clock import utc_now
 
 JOB_COLUMNS: dict[str, type] = {
@@ -57,6 +57,7 @@ JOB_COLUMNS: dict[str, type] = {
     "closed_at": str,
     "status": str,
     "content_hash": str,
+    "cluster_id": str,
 }
 LOCATION_COLUMNS: dict[str, type] = {
     "job_id": str,
@@ -73,14 +74,16 @@ LOCATION_COLUMNS: dict[str, type] = {
 CONTENT_COLUMNS = [
     name
     for name in JOB_COLUMNS
-    if name not in {"id", "first_seen_at", "last_seen_at", "closed_at", "status", "content_hash", "secondary_language"}
+    if name not in {"id", "first_seen_at", "last_seen_at", "closed_at", "status", "content_hash", "secondary_language", "cluster_id"}
 ]
+# Kept when a posting is written again: its key, and the cluster the last linking put it in.
+_KEPT_ON_UPDATE = {"id", "cluster_id"}
 
 COUNTRY_LANGUAGES_VIEW = """
 SELECT jobs.language AS language,
        job_locations.country_code AS country_code,
        countries.name AS country,
-       COUNT(DISTINCT jobs.id) AS jobs
+       COUNT(DISTINCT jobs.cluster_id) AS jobs
 FROM jobs
 JOIN job_locations ON job_locations.job_id = jobs.id
 LEFT JOIN countries ON countries.code = job_locations.country_code
@@ -95,11 +98,12 @@ GROUP BY jobs.language, job_locations.country_code
 # is a plain SQL value (text, number or NULL), so rows need no per-value conversion.
 _UPSERT_JOB = (
     f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({', '.join('?' * len(JOB_COLUMNS))}) "
-    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{name} = excluded.{name}' for name in JOB_COLUMNS if name != 'id')}"
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{name} = excluded.{name}' for name in JOB_COLUMNS if name not in _KEPT_ON_UPDATE)}"
 )
 _INSERT_LOCATION = (
     f"INSERT INTO job_locations ({', '.join(LOCATION_COLUMNS)}) VALUES ({', '.join('?' * len(LOCATION_COLUMNS))})"
 )
+_INSERT_KEY = "INSERT OR IGNORE INTO posting_keys (key, job_id, source) VALUES (?, ?, ?)"
 
 # Fields whose changes `job_changes` keeps (plus "locations").
 TRACKED_FIELDS = [
@@ -215,8 +219,51 @@ def _index_text_only_when_it_changes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _add_clusters(db: sqlite_utils.Database) -> None:
+    """Duplicates across sources (see pipelines.clusters): each posting's keys, its cluster, and
+    counts of clusters rather than rows."""
+    if "cluster_id" not in db["jobs"].columns_dict:
+        db["jobs"].add_column("cluster_id", str)
+    db.execute("UPDATE jobs SET cluster_id = id")
+    db.execute(
+        "CREATE TABLE posting_keys (key TEXT NOT NULL, job_id TEXT NOT NULL REFERENCES jobs(id), source TEXT NOT NULL,"
+        " PRIMARY KEY (key, job_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX posting_keys_job_id ON posting_keys (job_id)")
+    # Only the rows linked to another: what linking re-reads, and a cluster's other rows.
+    db.execute("CREATE INDEX jobs_linked ON jobs (cluster_id) WHERE cluster_id != id")
+    # Counting clusters reads cluster_id (and the join, id) from the index, not from each row:
+    # `languages` on 200,000 postings took 600 ms without it, 37 ms with it.
+    db.execute("DROP INDEX IF EXISTS idx_jobs_status_language")
+    db["jobs"].create_index(["status", "language", "cluster_id", "id"])
+    key_columns = "id, source, language, url, apply_url, external_id, company, title"
+    last_id = ""
+    while batch := db.execute(f"SELECT {key_columns} FROM jobs WHERE id > ? ORDER BY id LIMIT 5000", [last_id]).fetchall():
+        rows = [dict(zip(key_columns.split(", "), values)) for values in batch]
+        places: dict[str, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+        for job_id, country_code, city in db.execute(
+            "SELECT job_id, country_code, city FROM job_locations WHERE job_id >= ? AND job_id <= ?",
+            [rows[0]["id"], rows[-1]["id"]],
+        ):
+            places[job_id].append({"country_code": country_code, "city": city})
+        _write_keys(db.conn, rows, places)
+        last_id = rows[-1]["id"]
+    db.execute("DROP VIEW country_languages")
+    db.create_view("country_languages", COUNTRY_LANGUAGES_VIEW)
+    clusters.link(db.conn)
+
+
+def _write_keys(db: sqlite3.Connection, rows: list[dict[str, Any]], locations: dict[str, list[dict[str, Any]]]) -> None:
+    """(Re)write the duplicate keys of these `jobs` rows."""
+    db.executemany("DELETE FROM posting_keys WHERE job_id = ?", [(row["id"],) for row in rows])
+    db.executemany(
+        _INSERT_KEY,
+        [(key, row["id"], row["source"]) for row in rows for key in clusters.posting_keys(row, locations[row["id"]])],
+    )
+
+
 # Each migration takes the database from version N-1 to N; never edit a released one, append.
-MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_text_only_when_it_changes]
+MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_text_only_when_it_changes, _add_clusters]
 
 
 # -- the store -------------------------------------------------------------------------------
@@ -372,6 +419,7 @@ class Store:
                     _INSERT_LOCATION,
                     [[location[name] for name in LOCATION_COLUMNS] for job_id in written_ids for location in locations[job_id]],
                 )
+                _write_keys(self.db.conn, written, locations)
         return counts
 
     def _record_changes(
@@ -495,6 +543,12 @@ class Store:
         with self.writing():
             self.db["crawl_runs"].update(run_id, fields)
 
+    def link_duplicates(self) -> clusters.Linked:
+        """Link the postings published on several sources into clusters (see pipelines.clusters):
+        once, at the end of a crawl."""
+        with self.writing():
+            return clusters.link(self.db.conn)
+
     # -- reading --
 
     def countries_for_language(self, language: str) -> list[dict[str, Any]]:
@@ -516,6 +570,7 @@ def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]
         translation_group=stable_id(posting.source, posting.translation_key) if posting.translation_key else job_id,
         status="open",
         closed_at=None,
+        cluster_id=job_id,  # alone until linking finds its duplicates (kept on later writes)
     )
     locations = [
         {name: location.get(name) for name in LOCATION_COLUMNS} | {"job_id": job_id, "position": position}
