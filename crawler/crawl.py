@@ -79,6 +79,7 @@ SPIDERS: dict[str, str] = {
     "homerun": "crawler.spiders.homerun.HomerunSpider",
     "taleo": "crawler.spiders.taleo.TaleoSpider",
     "welcometothejungle": "crawler.spiders.welcometothejungle.WelcomeToTheJungleSpider",
+    "phenom": "crawler.spiders.phenom.PhenomSpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

@@ -57,6 +57,7 @@ Kind = Literal[
     "homerun",
     "taleo",
     "welcometothejungle",
+    "phenom",
     "feed",
 ]
 
@@ -209,6 +210,12 @@ def _query_names(parameter: str) -> Callable[[Kind, SplitResult], Board | None]:
     return read
 
 
+def _phenom(kind: Kind, url: SplitResult) -> Board:
+    """A Phenom site: its host, and the country and language its pages are under (`/us/en/...`)."""
+    localised = re.match(r"/([a-z]{2}|global)/([a-z]{2})(/|$)", url.path)
+    return Board(kind, url.scheme, url.netloc.lower(), prefix="/".join(localised.groups()[:2]) if localised else "")
+
+
 def _company_site(kind: Kind, url: SplitResult) -> Board:
     """Recruitee, Personio: the host is the company's career site; a path names a posting at most."""
     return Board(kind, url.scheme, url.netloc.lower())
@@ -336,6 +343,10 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
                    _in_path(r"/(?:[a-z]{2}(?:-[A-Za-z]{2})?/)?companies/([^/]+)", prefix="en/companies")),
         BoardShape(re.compile(r"api\.welcometothejungle\.com"),
                    _in_api_path(r"/api/v1/organizations/([^/]+)", prefix="en/companies")),
+    ),
+    # Phenom sites are on the company's own domain (recognised by their page); a few on Phenom's hosts.
+    "phenom": (
+        BoardShape(re.compile(r"(?!(cdn|content-[a-z]+|assets|www|api)\.)[a-z0-9-]+\.phenompeople\.com"), _phenom, on_own_domains=True),
     ),
 }
 

@@ -14,6 +14,7 @@ A connector subclasses `JsonBoardSpider` and says only what its API does:
 
         def page_params(self, page): return {"page": str(page.number + 1), "per_page": "50"}
         def detail_url(self, job): ...               # only when the list lacks the text
+        def detail_request(self, job): ...           # instead, when a detail is not a plain GET
         def job_posting(self, job): return self.posting(key=..., title=..., ...)
 
 The template does the rest the same way for every board: requests with the source's error
@@ -96,6 +97,12 @@ class JsonBoardSpider(SourceSpider):
         """Where a listed job's full text is, when the listing lacks it; None: the listing has all."""
         return None
 
+    def detail_request(self, job: dict[str, Any]) -> scrapy.Request | None:
+        """The request for a listed job's full text: a GET of `detail_url` by default (an API
+        that answers details to a POST overrides this); None: the listing has all."""
+        url = self.detail_url(job)
+        return scrapy.Request(url, headers=self.headers) if url else None
+
     def job_postings(self, job: dict[str, Any]) -> Iterable[JobPosting]:
         """A job (listing entry merged with its detail) as postings: by default the one
         `job_posting` makes; a connector whose jobs hold several languages gives one per language."""
@@ -155,11 +162,9 @@ class JsonBoardSpider(SourceSpider):
                 seen.add(job_id)
                 fresh.append(job)
         for job in fresh:
-            detail = self.detail_url(job)
+            detail = self.detail_request(job)
             if detail:
-                yield scrapy.Request(
-                    detail, headers=self.headers, callback=self.parse_detail, errback=self.on_error, cb_kwargs={"job": job}
-                )
+                yield detail.replace(callback=self.parse_detail, errback=self.on_error, cb_kwargs={"job": job})
             else:
                 yield from self._postings(job)
 
