@@ -73,7 +73,7 @@ _JOB_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 # Words of job titles, whole words only: "engineer" is a job, "engineering" is a blog's topic.
-_JOB_TITLE = re.compile(
+JOB_TITLE = re.compile(
     r"\b(?:engineer|developer|manager|intern|analyst|designer|specialist|consultant|director|lead|architect|"
     r"scientist|assistant|coordinator|officer|administrator|technician|nurse|representative|executive|"
     r"werkstudent|praktikant|ingenieur|entwickler|mitarbeiter|referent|stagiaire|ingénieur|développeur|"
@@ -246,7 +246,7 @@ def _is_job(node: dict[str, Any], context: str) -> bool:
     if title_key in ("name", "text") or not located:
         evidence = f"{context} {node.get('__typename', '')} {node.get('@type', '')}"
         job_word = _JOB_CONTEXT.search(evidence) or (
-            not _CONTENT_CONTEXT.search(evidence) and _JOB_TITLE.search(node[title_key])
+            not _CONTENT_CONTEXT.search(evidence) and JOB_TITLE.search(node[title_key])
         )
         if not (job_word or job_only):
             return False

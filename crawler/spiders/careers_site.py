@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 
 from crawler.app_shell import ANSWERS, RenderChoice, handler_settings
 from crawler.app_state import app_state_postings
+from crawler.dom_fallback import dom_posting
 from crawler.extract import (
     JOB_PATH_WORDS,
     ats_boards,
@@ -147,11 +148,20 @@ class CareersSiteSpider(SourceSpider):
         if recipe and not extraction.postings and (response.meta.get("posting") or (recipe.postings is None and hops)):
             node = recipe.posting(selector, response.url)
             extraction.postings = [node] if node else []
+        # Without markup, the jobs may be in the page's embedded application state (Next.js,
+        # Nuxt, Redux, Apollo, Phenom), or in the JSON a rendered page fetched: read them, and
+        # still follow the page's links as a listing's.
+        in_state = [] if extraction.postings else app_state_postings(text, response.url, response.meta.get(ANSWERS, ()))
+        # With nothing else, a posting page below the careers URL (a listing) may be read from its
+        # HTML alone, when that is sure; its language is then its description's, never the page's.
+        from_dom = hops > 0 and not (extraction.postings or in_state or recipe)
+        if from_dom and (posting := dom_posting(response, self.listing_prefix)):
+            extraction.postings = [posting]
         harmless = not extraction.hidden_postings()
         for reason, _ in extraction.broken_blocks:
             report("bad_json_ld_harmless" if harmless else "bad_json_ld", response.url, reason)
         alternates = hreflang_alternates(selector, response.url)
-        declared = declared_language(selector, response.url, alternates)
+        declared = None if from_dom else declared_language(selector, response.url, alternates)
         for node in [] if echo else extraction.postings:
             yield to_item(
                 node,
@@ -162,10 +172,6 @@ class CareersSiteSpider(SourceSpider):
                 alternates=alternates,
                 several_on_page=len(extraction.postings) > 1,
             )
-        # Without markup, the jobs may be in the page's embedded application state (Next.js,
-        # Nuxt, Redux, Apollo, Phenom), or in the JSON a rendered page fetched: read them, and
-        # still follow the page's links as a listing's.
-        in_state = [] if extraction.postings else app_state_postings(text, response.url, response.meta.get(ANSWERS, ()))
         for node in [] if echo else in_state:
             yield to_item(
                 node,
