@@ -84,6 +84,7 @@ SPIDERS: dict[str, str] = {
     "taleo": "crawler.spiders.taleo.TaleoSpider",
     "welcometothejungle": "crawler.spiders.welcometothejungle.WelcomeToTheJungleSpider",
     "phenom": "crawler.spiders.phenom.PhenomSpider",
+    "factorial": "crawler.spiders.factorial.FactorialSpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

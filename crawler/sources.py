@@ -58,6 +58,7 @@ Kind = Literal[
     "taleo",
     "welcometothejungle",
     "phenom",
+    "factorial",
     "feed",
 ]
 
@@ -343,6 +344,10 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
                    _in_path(r"/(?:[a-z]{2}(?:-[A-Za-z]{2})?/)?companies/([^/]+)", prefix="en/companies")),
         BoardShape(re.compile(r"api\.welcometothejungle\.com"),
                    _in_api_path(r"/api/v1/organizations/([^/]+)", prefix="en/companies")),
+    ),
+    "factorial": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.(factorialhr\.com|factorial\.(es|fr|it|de|pt|co\.uk))"),
+                   _tenant_host("app", "api", "help", "blog", "careers-api"), on_own_domains=True),
     ),
     # Phenom sites are on the company's own domain (recognised by their page); a few on Phenom's hosts.
     "phenom": (
