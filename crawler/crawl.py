@@ -85,6 +85,7 @@ SPIDERS: dict[str, str] = {
     "welcometothejungle": "crawler.spiders.welcometothejungle.WelcomeToTheJungleSpider",
     "phenom": "crawler.spiders.phenom.PhenomSpider",
     "factorial": "crawler.spiders.factorial.FactorialSpider",
+    "umantis": "crawler.spiders.umantis.UmantisSpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

@@ -59,6 +59,7 @@ Kind = Literal[
     "welcometothejungle",
     "phenom",
     "factorial",
+    "umantis",
     "feed",
 ]
 
@@ -349,6 +350,7 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
         BoardShape(re.compile(r"[a-z0-9-]+\.(factorialhr\.com|factorial\.(es|fr|it|de|pt|co\.uk))"),
                    _tenant_host("app", "api", "help", "blog", "careers-api"), on_own_domains=True),
     ),
+    "umantis": (BoardShape(re.compile(r"recruitingapp-\d+(\.[a-z]{2})?\.umantis\.com"), _tenant_host()),),
     # Phenom sites are on the company's own domain (recognised by their page); a few on Phenom's hosts.
     "phenom": (
         BoardShape(re.compile(r"(?!(cdn|content-[a-z]+|assets|www|api)\.)[a-z0-9-]+\.phenompeople\.com"), _phenom, on_own_domains=True),
