@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
+
+from pipelines.store import RENDERS_STAT, remembered_renders
 
 if TYPE_CHECKING:
     from crawler.spiders.careers_site import CareersSiteSpider
@@ -34,6 +38,12 @@ MORE_CONTROL_WORDS = (
     r"|\bmeer (laden|tonen|vacatures)\b|\btoon meer\b|^\s*volgende\b"
     r"|\b(pokaż|załaduj) więcej\b|\b(visa|ladda) fler\b"
 )
+# Where single-page applications mount what their scripts draw.
+MOUNT_POINTS = "#root, #app, #__next, #__nuxt, #___gatsby, #svelte, app-root, [data-reactroot], [ng-app]"
+# A page with less text than this (outside scripts and styles) that runs scripts is a shell.
+SHELL_TEXT_CHARS = 300
+# The meta key of a page rendered because it was an application shell: why it was taken for one.
+APP_SHELL = "jobatlas_app_shell"
 INSTALL_HINT = "install Chromium to read it: apt-get install chromium (and pip install scrapy-playwright)"
 
 
@@ -72,19 +82,70 @@ def render_meta(url: str, source: str) -> dict[str, Any]:
     }
 
 
+def app_shell(selector: Selector) -> str | None:
+    """Why a page without jobs or links looks like an application shell, whose content its
+    scripts draw (an empty mount point, or hardly any text, beside scripts); None when it does not."""
+    scripts = len(selector.xpath("//script[not(@type) or contains(@type, 'javascript') or @type = 'module']"))
+    if not scripts:
+        return None
+    outside_scripts = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+    for mount in selector.css(MOUNT_POINTS):
+        if not "".join(mount.xpath(f".//text(){outside_scripts}").getall()).strip():
+            name = mount.attrib.get("id")
+            return f"an empty {'#' + name if name else mount.root.tag} and {scripts} scripts"
+    chars = len(" ".join(" ".join(selector.xpath(f"//body//text(){outside_scripts}").getall()).split()))
+    if chars < SHELL_TEXT_CHARS:
+        return f"{chars} characters of text and {scripts} scripts"
+    return None
+
+
 class RenderChoice:
-    """Whether a careers spider renders its pages: declared by its source, or decided on its pages."""
+    """Whether a careers spider renders its pages: declared by its source, remembered from an
+    earlier crawl, or decided when a page turns out to be an application shell."""
 
     def __init__(self, spider: CareersSiteSpider) -> None:
         self.spider = spider
+        self.declared = spider.source.render
         self.missing = browser_missing(spider.settings)
-        self.on = bool(spider.source.render)
+        remembered = self.declared is None and remembered_renders(spider.settings["JOBATLAS_DB"], spider.source.name)
+        self.on = bool(self.declared or remembered)
         if self.on and self.missing:
-            spider.problem("needs_browser", spider.source.url, f"render: true, but {self.missing}; {INSTALL_HINT}")
-            self.on = False
+            why = "render: true" if self.declared else "its pages were rendered before"
+            self._needs_browser(spider.source.url, why)
+
+    def _needs_browser(self, url: str, why: str) -> None:
+        self.spider.problem("needs_browser", url, f"{why}, but {self.missing}; {INSTALL_HINT}")
+        self.on, self.missing_reported = False, True
+
+    missing_reported = False
 
     def mark(self, request: scrapy.Request) -> scrapy.Request:
         """`request`, to be rendered when the source renders."""
         if self.on:
             request.meta.update(render_meta(request.url, self.spider.source.name))
         return request
+
+    def shell_request(self, response: Response, request: scrapy.Request) -> scrapy.Request | None:
+        """The page again, rendered, when it was fetched plain, showed nothing, and looks like an
+        application shell (the source's later pages are rendered too); None otherwise."""
+        if self.declared is False or response.meta.get("playwright"):
+            return None
+        reason = app_shell(response.selector)
+        if reason is None:
+            return None
+        if self.missing:
+            if not self.missing_reported:
+                self._needs_browser(response.url, f"an application shell ({reason})")
+            return None
+        self.on = True
+        request = self.mark(request.replace(dont_filter=True))
+        request.meta[APP_SHELL] = reason
+        return request
+
+    def rendered_shell_read(self, response: Response) -> None:
+        """A page rendered as an application shell gave jobs or links: the source renders, and
+        the store remembers it for the next crawls."""
+        reason = response.meta.get(APP_SHELL)
+        if reason and not self.spider.crawler.stats.get_value(RENDERS_STAT):
+            self.spider.crawler.stats.set_value(RENDERS_STAT, 1)
+            self.spider.problem("app_shell", response.url, f"{reason}: rendered in Chromium from now on")

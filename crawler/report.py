@@ -36,7 +36,10 @@ EXAMPLES_PER_KIND = 20
 # never keep a run from being complete (and closing what it no longer lists). A broken JSON-LD
 # block that cannot hide a posting (it names no JobPosting, or its page gave its posting) is one.
 NOTES = frozenset(
-    {"no_job_markup", "robots_disallowed", "no_postings_found", "ats_board_found", "bad_json_ld_harmless", "resumed"}
+    {
+        "no_job_markup", "robots_disallowed", "no_postings_found", "ats_board_found", "bad_json_ld_harmless", "resumed",
+        "app_shell", "asset_not_loaded",
+    }
 )
 
 

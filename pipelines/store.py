@@ -262,8 +262,31 @@ def _write_keys(db: sqlite3.Connection, rows: list[dict[str, Any]], locations: d
     )
 
 
+def _add_renders(db: sqlite_utils.Database) -> None:
+    """Whether a source's pages are rendered in Chromium, as found on an earlier crawl (1), so that
+    later crawls go straight to the browser; NULL until a crawl has found so."""
+    db["sources"].add_column("renders", int)
+
+
 # Each migration takes the database from version N-1 to N; never edit a released one, append.
-MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_text_only_when_it_changes, _add_clusters]
+MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_text_only_when_it_changes, _add_clusters,
+              _add_renders]
+
+
+# The stat a crawler sets when it found that its source's pages are rendered (crawler/app_shell.py).
+RENDERS_STAT = "jobatlas/renders"
+
+
+def remembered_renders(path: str | Path, source: str) -> bool:
+    """Whether an earlier crawl found that `source`'s pages are rendered (False for a new store)."""
+    if not Path(path).is_file():
+        return False
+    with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)) as connection:
+        try:
+            row = connection.execute("SELECT renders FROM sources WHERE name = ?", (source,)).fetchone()
+        except sqlite3.OperationalError:  # a store older than the column: migrated when it is opened to write
+            return False
+    return bool(row and row[0])
 
 
 # -- the store -------------------------------------------------------------------------------
@@ -361,6 +384,11 @@ class Store:
             self.db["sources"].upsert(
                 {"name": name, "url": url, "kind": kind, "endpoint": endpoint, "company": company}, pk="name"
             )
+
+    def remember_renders(self, name: str) -> None:
+        """The source's pages are rendered in Chromium: later crawls go straight to the browser."""
+        with self.writing():
+            self.db.execute("UPDATE sources SET renders = 1 WHERE name = ?", (name,))
 
     def save_postings(self, postings: Iterable[JobPosting], seen_at: str | None = None) -> dict[str, int]:
         """Upsert a batch in one transaction and return what happened, counted by outcome.
@@ -706,6 +734,8 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        if self.crawler.stats.get_value(RENDERS_STAT):
+            self.store.remember_renders(self.crawler.spider.source.name)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """The run is written once Scrapy says why it stopped (pipelines close before that)."""

@@ -6,13 +6,16 @@ where they are missing; what happens without them (`needs_browser`) is tested ev
 
 from __future__ import annotations
 
-import shutil
+import json
+import re
 
 import pytest
-from conftest import SITES, crawl_into, last_run, stored_postings
+from conftest import SITES, crawl_into, last_run, query, stored_postings
+from parsel import Selector
 
-from crawler.app_shell import browser_missing
+from crawler.app_shell import app_shell, browser_missing
 from crawler.crawl import project_settings
+from crawler.sources import SourcesError, parse_sources
 
 SITE = SITES / "render"
 MISSING = browser_missing(project_settings(":memory:"))
@@ -57,11 +60,49 @@ def test_without_a_browser_a_source_that_renders_says_how_to_install_one(tmp_pat
     assert not stored_postings(db)
 
 
-def test_render_is_a_boolean_for_careers_sites_only(tmp_path):
+def test_render_is_a_boolean_for_careers_sites_only():
     for entry, words in [
-        ({"name": "a", "url": "https://a.example/jobs", "render": "yes"}, "render"),
+        ({"name": "a", "url": "https://a.example/jobs", "render": "yes"}, "entry 1 (a): render: Input should be a valid boolean"),
         ({"name": "b", "url": "https://boards.greenhouse.io/acme", "render": True}, "render is for careers sites"),
     ]:
-        result, _ = crawl_into(tmp_path, [entry])
-        assert result.returncode == 2
-        assert words in result.stderr
+        with pytest.raises(SourcesError, match=re.escape(words)):
+            parse_sources({"sources": [entry]})
+    assert parse_sources({"sources": [{"name": "c", "url": "https://c.example/", "render": False}]})[0].render is False
+
+
+@needs_chromium
+def test_an_application_shell_is_rendered_and_the_source_remembered_as_rendering(tmp_path, site_server):
+    with site_server(SITE) as (origin, requests):
+        entries = [{"name": "ferrovia", "url": f"{origin}/offres/"}]
+        # One worker: a site read before would be split between two, each fetching the listing.
+        result, db = crawl_into(tmp_path, entries, "--workers", "1")
+        assert result.returncode == 0, result.stderr
+        # Fetched plain, taken for a shell (its #app is empty), fetched again by the browser.
+        assert requests.count("/offres/") == 2
+        requests.clear()
+        again, _ = crawl_into(tmp_path, entries, "--workers", "1")
+        assert again.returncode == 0, again.stderr
+        # The next crawl goes straight to the browser.
+        assert requests.count("/offres/") == 1 and "/api/offres.json" in requests
+    run = last_run(db, "ferrovia")
+    assert run["status"] == "complete" and run["postings_unchanged"] == 2
+    first = query(db, "SELECT problems FROM crawl_runs WHERE source = 'ferrovia' ORDER BY id")[0]
+    assert json.loads(first["problems"]) == {"app_shell": 1}
+    assert query(db, "SELECT renders FROM sources WHERE name = 'ferrovia'") == [{"renders": 1}]
+    postings = {row["external_id"]: row for row in stored_postings(db).values()}
+    assert postings["311"]["title"] == "Ingénieure signalisation ferroviaire (H/F)"
+    assert postings["311"]["language"] == "fr"
+    assert [(p["city"], p["country_code"]) for p in postings["318"]["locations"]] == [("Liège", "BE")]
+
+
+def test_what_an_application_shell_looks_like():
+    shell = Selector(text='<body><div id="root"></div><script src="/app.js"></script></body>')
+    assert app_shell(shell) == "an empty #root and 1 scripts"
+    chrome_and_mount = (SITE / "offres" / "index.html").read_text(encoding="utf-8")
+    assert app_shell(Selector(text=chrome_and_mount)) == "an empty #app and 1 scripts"
+    assert app_shell(Selector(text="<body><p>Keine offenen Stellen.</p><script>track()</script></body>")).startswith("22 characters")
+    # Without a script nothing would draw the page; a JSON block is no script.
+    assert app_shell(Selector(text='<body><div id="app"></div><script type="application/json">{}</script></body>')) is None
+    # A server-rendered app fills its mount point.
+    filled = '<body><div id="__next"><h1>Jobs</h1><p>' + "Wir suchen Verstärkung. " * 20 + "</p></div><script src=x.js></script></body>"
+    assert app_shell(Selector(text=filled)) is None

@@ -205,7 +205,14 @@ class CareersSiteSpider(SourceSpider):
         same_level.discard(own_url)
         further -= same_level | {own_url}
         if not extraction.postings and not in_state and not same_level and not further:
+            again = self._page_request(response.url, hops, shared, response.meta.get("posting", False))
+            rendered = self.render.shell_request(response, again)
+            if rendered is not None:
+                yield rendered
+                return
             report("no_job_markup", response.url, "no JobPosting and no links to follow")
+        else:
+            self.render.rendered_shell_read(response)
         if further and hops >= self.max_hops:
             # Links past the limit are dropped, so the listing is not known to be complete.
             report("depth_limit", response.url, f"links more than {self.max_hops} hops from the careers URL")
