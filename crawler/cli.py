@@ -230,10 +230,13 @@ def runs(db_path: str, source: str | None, limit: int, output_format: str) -> No
 @main.command()
 @db_option
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
-def serve(db_path: str, port: int) -> None:
+@click.option("--tiles", type=click.Choice(["auto", "online", "offline"]), default="auto", show_default=True,
+              help="Map tiles from OpenStreetMap's tile server, or the offline set served with the store (zoom 0-6);"
+                   " auto: online when the tile server answers.")
+def serve(db_path: str, port: int, tiles: str) -> None:
     """Browse the store in Datasette on 127.0.0.1, with the project's metadata, facets, canned
     queries, map and chart."""
-    from crawler.browse import browse_url, serve_datasette
+    from crawler.browse import browse_url, online_tiles_reachable, serve_datasette
 
     _open_store(db_path).close()  # refuses a missing file; brings an old store's schema up to date
     with socket.socket() as probe:
@@ -241,8 +244,10 @@ def serve(db_path: str, port: int) -> None:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
             raise click.BadParameter(f"port {port} on 127.0.0.1 is in use ({error.strerror}); pick another", param_hint="--port") from None
+    online = tiles == "online" or (tiles == "auto" and online_tiles_reachable())
     click.echo(f"Browsing {db_path} at {browse_url(port)}  (Ctrl-C to stop)")
-    serve_datasette(db_path, port)
+    click.echo("Map tiles: " + ("OpenStreetMap's tile server" if online else "offline, served with the store (zoom 0-6)"))
+    serve_datasette(db_path, port, online_tiles=online)
 
 
 @main.command()

@@ -49,7 +49,7 @@ def origin(demo):
     log = demo["db"].with_name("serve.log")
     with log.open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "serve", "--db", str(demo["db"]), "--port", str(port)],
+            [sys.executable, "-m", "crawler.cli", "serve", "--db", str(demo["db"]), "--port", str(port), "--tiles", "offline"],
             cwd=REPO, stdout=output, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
@@ -112,7 +112,8 @@ def test_countries_for_french_in_a_browser(origin, tmp_path):
     page = browse(f"{origin}/jobs/countries_for_language?lang=fr", tmp_path / "countries_for_language.png", tmp_path / "profile")
     assert page.css("h1::text").get() == "Countries with open job offers in a language"
     rows = [texts(row, "td") for row in page.css("table.rows-and-columns tbody tr")]
-    assert rows == [["FR", "France", "2"], ["BE", "Belgium", "1"], ["CA", "Canada", "1"]]
+    assert rows == [["FR", "France", "2", "fr"], ["BE", "Belgium", "1", "fr"], ["CA", "Canada", "1", "fr"]]
+    assert page.css("td.col-jobs a::attr(href)").get() == "/jobs/jobs?language=fr&_country=FR&status=open"
 
 
 def test_map_shows_clusters_of_open_postings(origin, tmp_path):
@@ -121,6 +122,9 @@ def test_map_shows_clusters_of_open_postings(origin, tmp_path):
     clusters = [int(n) for n in page.css(".marker-cluster span::text").getall()]
     markers = page.css(".leaflet-marker-icon:not(.marker-cluster)")
     assert clusters and sum(clusters) + len(markers) == len(page.css("table.rows-and-columns tbody tr"))
+    # Offline, the world is drawn from the tiles served with the store, not a grey field.
+    tiles = page.css("img.leaflet-tile-loaded::attr(src)").getall()
+    assert tiles and all("/-/basemap/" in tile for tile in tiles)
 
 
 def test_chart_of_postings_per_language_per_country_is_drawn(origin, tmp_path):

@@ -186,6 +186,49 @@ def test_open_postings_of_a_company(get):
     assert rows(get, "open_postings_for_company", "lifecycle", company="") == []
 
 
+def test_countries_where_a_company_has_offers_in_a_language(get):
+    # The founding example's list: for one company, only the countries with offers in that language.
+    for site, company, language in [("brightpath", "brightpath", "en"), ("maison-lumiere", "lumière", "fr")]:
+        expected = Counter(c for p in MANIFEST if p["site"] == site and p["language"] == language for c in set(p["countries"]))
+        answer = rows(get, "countries_for_company", company=company, lang=language)
+        assert {r["country_code"]: r["jobs"] for r in answer} == dict(expected), site
+        assert len({r["company"] for r in answer}) == 1
+    assert rows(get, "countries_for_company", company="BRIGHTPATH", lang="English") == rows(
+        get, "countries_for_company", company="brightpath", lang="en")
+    assert rows(get, "countries_for_company", company="brightpath", lang="ja") == []
+    assert rows(get, "countries_for_company", company="", lang="en") == []
+
+
+@pytest.mark.parametrize(("query", "params"), [
+    ("countries_for_language", {"lang": "fr"}),
+    ("languages_for_country", {"country": "CH"}),
+    ("countries_for_company", {"company": "brightpath", "lang": "en"}),
+])
+def test_each_count_links_to_the_postings_it_counts(get, query, params):
+    page = get(f"/jobs/{query}?{urlencode(params)}").text
+    links = re.findall(r'<td class="col-jobs[^"]*"><a href="([^"]+)">(\d+)</a></td>', page)
+    assert links and len(links) == len(rows(get, query, **params))
+    for href, count in links:
+        href = href.replace("&amp;", "&")
+        assert href.startswith("/jobs/jobs?") and "status=open" in href
+        postings = get(href.replace("/jobs/jobs?", "/jobs/jobs.json?") + "&_shape=array&_size=max").json()
+        # The demo publishes each job once: as many postings as the count, all open.
+        assert len(postings) == int(count), href
+        assert {posting["status"] for posting in postings} == {"open"}
+
+
+def test_map_tiles_are_served_with_the_store_when_offline(get, stores):
+    tile = get("/-/basemap/0/0/0.png")
+    assert tile.status_code == 200 and tile.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert get("/-/basemap/6/33/21.png").status_code == 200  # central Europe, the finest zoom shipped
+    assert get("/-/basemap/7/66/42.png").status_code == 404  # past it: the map scales zoom 6 up
+    page = get("/jobs/open_postings_by_city").text
+    assert 'window.DATASETTE_CLUSTER_MAP_TILE_LAYER = "/-/basemap/{z}/{x}/{y}.png"' in page
+    online = build_datasette(stores["demo"], online_tiles=True)
+    page = asyncio.new_event_loop().run_until_complete(online.client.get("/jobs/open_postings_by_city")).text
+    assert "tile.openstreetmap.org" in page and "/-/basemap/" not in page
+
+
 @pytest.mark.parametrize("value", HOSTILE)
 @pytest.mark.parametrize(
     "query, parameter",
@@ -195,6 +238,8 @@ def test_open_postings_of_a_company(get):
         ("new_postings_since", "since"),
         ("closed_postings_since", "since"),
         ("open_postings_for_company", "company"),
+        ("countries_for_company", "company"),
+        ("countries_for_company", "lang"),
     ],
 )
 def test_canned_queries_take_hostile_parameters_as_data(get, query, parameter, value):
