@@ -86,6 +86,7 @@ SPIDERS: dict[str, str] = {
     "phenom": "crawler.spiders.phenom.PhenomSpider",
     "factorial": "crawler.spiders.factorial.FactorialSpider",
     "umantis": "crawler.spiders.umantis.UmantisSpider",
+    "cornerstone": "crawler.spiders.cornerstone.CornerstoneSpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

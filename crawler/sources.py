@@ -60,6 +60,7 @@ Kind = Literal[
     "phenom",
     "factorial",
     "umantis",
+    "cornerstone",
     "feed",
 ]
 
@@ -351,6 +352,9 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
                    _tenant_host("app", "api", "help", "blog", "careers-api"), on_own_domains=True),
     ),
     "umantis": (BoardShape(re.compile(r"recruitingapp-\d+(\.[a-z]{2})?\.umantis\.com"), _tenant_host()),),
+    "cornerstone": (
+        BoardShape(re.compile(r"[a-z0-9-]+\.csod\.com"), _in_path(r"/ux/ats/careersite/(\d+)", prefix="ux/ats/careersite")),
+    ),
     # Phenom sites are on the company's own domain (recognised by their page); a few on Phenom's hosts.
     "phenom": (
         BoardShape(re.compile(r"(?!(cdn|content-[a-z]+|assets|www|api)\.)[a-z0-9-]+\.phenompeople\.com"), _phenom, on_own_domains=True),
