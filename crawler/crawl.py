@@ -87,6 +87,7 @@ SPIDERS: dict[str, str] = {
     "factorial": "crawler.spiders.factorial.FactorialSpider",
     "umantis": "crawler.spiders.umantis.UmantisSpider",
     "cornerstone": "crawler.spiders.cornerstone.CornerstoneSpider",
+    "dayforce": "crawler.spiders.dayforce.DayforceSpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

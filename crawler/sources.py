@@ -61,6 +61,7 @@ Kind = Literal[
     "factorial",
     "umantis",
     "cornerstone",
+    "dayforce",
     "feed",
 ]
 
@@ -354,6 +355,11 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
     "umantis": (BoardShape(re.compile(r"recruitingapp-\d+(\.[a-z]{2})?\.umantis\.com"), _tenant_host()),),
     "cornerstone": (
         BoardShape(re.compile(r"[a-z0-9-]+\.csod\.com"), _in_path(r"/ux/ats/careersite/(\d+)", prefix="ux/ats/careersite")),
+    ),
+    # `jobs.dayforcehcm.com/[{lang}/]{namespace}/{board}[/jobs/{id}]`, and the search API `/api/geo/{namespace}/...`.
+    "dayforce": (
+        BoardShape(re.compile(r"jobs\.dayforcehcm\.com"),
+                   _in_path(r"/(?:[a-z]{2}-[A-Za-z]{2}/)?(?!api/|[a-z]{2}-[A-Z]{2}(?:/|$))([^/]+)/([^/]+)")),
     ),
     # Phenom sites are on the company's own domain (recognised by their page); a few on Phenom's hosts.
     "phenom": (
