@@ -13,7 +13,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.items import JobPosting
-from crawler.report import PROBLEM_PREFIX
+from crawler.report import EXAMPLES_KEY, PROBLEM_PREFIX
 from crawler.sources import Source
 from crawler.spiders.board import JsonBoardSpider, Page
 
@@ -108,6 +108,8 @@ def test_a_listing_that_stops_short_of_its_total_or_repeats_itself_is_truncated(
     _, [second] = read(spider, request, answer(request, jobs(1, 2, 3), total=7))
     read(spider, second, answer(second, jobs(4), total=0))  # later pages may state 0: the first page's total holds
     assert problems(spider) == {"truncated_listing": 1}
+    [example] = spider.crawler.stats.get_value(EXAMPLES_KEY)
+    assert example["detail"] == "data.total is 7, the listing ended at offset 3 after 4"
 
     stuck = board()
     request = first_request(stuck)
@@ -135,3 +137,40 @@ def test_an_answer_without_a_job_list_is_bad_json_and_stops_the_listing():
     broken = TextResponse(request.url, body=b'{"data": {"jobs": {"1": {}}}}', encoding="utf-8", request=request)
     assert read(spider, request, broken) == ([], [])
     assert problems(spider) == {"bad_json": 1}
+
+
+class VersionedBoard(OffsetBoard):
+    """A board whose jobs are known only in the light of the others (like Greenhouse's language
+    versions), stating its company at the top of each answer (like Workable's account name)."""
+
+    reads_whole_listing = True
+
+    def note_page(self, data: Any, jobs: list[dict[str, Any]]) -> None:
+        self.company = data["data"].get("company")
+
+    def listing_read(self, jobs: list[dict[str, Any]]) -> None:
+        self.titles = [job["title"] for job in jobs]
+
+    def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
+        title = f"{job['title']} of {len(self.titles)}"
+        return self.posting(key=str(job["id"]), title=title, url=self.source.url, company=self.company)
+
+
+def test_a_board_read_whole_yields_nothing_until_its_last_page_then_every_job():
+    spider = board(VersionedBoard)
+    request = first_request(spider)
+    response = answer(request, jobs(1, 2, 3))
+    postings, [second] = read(spider, request, response)
+    assert postings == []
+    response = answer(second, [*jobs(3), {"id": 4, "title": "Job 4"}])
+    response = response.replace(body=response.body.replace(b'"total"', b'"company": "Acme GmbH", "total"'))
+    postings, more = read(spider, second, response)
+    assert more == []
+    assert [(p.key, p.title, p.company) for p in postings] == [
+        ("1", "Job 1 of 4", "Acme GmbH"),
+        ("2", "Job 2 of 4", "Acme GmbH"),
+        ("3", "Job 3 of 4", "Acme GmbH"),
+        ("4", "Job 4 of 4", "Acme GmbH"),
+    ]
+    spider.company = None
+    assert spider.job_posting(jobs(5)[0]).company is None  # the source names none either

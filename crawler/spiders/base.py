@@ -95,8 +95,8 @@ class SourceSpider(scrapy.Spider):
         return data, items
 
     def posting(self, **fields: Any) -> JobPosting:
-        """A JobPosting of this source, with its ATS and company filled in unless given."""
-        fields.setdefault("company", self.source.company)
+        """A JobPosting of this source, with its ATS, and its company unless the ATS names one."""
+        fields["company"] = fields.get("company") or self.source.company
         return JobPosting(source=self.source.name, ats=self.name, **fields)
 
 

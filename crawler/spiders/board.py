@@ -25,6 +25,7 @@ board stops short of what it says it has or repeats itself.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -34,6 +35,7 @@ from w3lib.url import add_or_replace_parameters, url_query_parameter
 
 from crawler.extract import text_of
 from crawler.items import JobPosting
+from crawler.sources import Source
 from crawler.spiders.base import SourceSpider
 
 
@@ -67,6 +69,17 @@ def count(value: Any) -> int | None:
     return value if isinstance(value, int) and value >= 0 else None
 
 
+def number(value: Any) -> float | None:
+    """A JSON number, or a number sent as text ("81000.0"), if finite; else None (booleans too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        found = float(value)
+    except ValueError:
+        return None
+    return found if math.isfinite(found) else None
+
+
 class JsonBoardSpider(SourceSpider):
     """A job board read through its JSON API: listing pages, then a detail per job if needed."""
 
@@ -81,6 +94,9 @@ class JsonBoardSpider(SourceSpider):
     headers: dict[str, str] = {}  # sent with every listing and detail request (an Accept, a tenant header)
     # Whether a listed job without an id is counted as `bad_posting` (the older connectors skip it unnoted).
     count_jobs_without_id: bool = True
+    # Whether no job is read until the whole listing is in (a job's postings depend on the others:
+    # which are language versions of one job); `listing_read` then sees them all first.
+    reads_whole_listing: bool = False
 
     # -- what a connector may override -------------------------------------------------------
 
@@ -92,6 +108,13 @@ class JsonBoardSpider(SourceSpider):
         """The request for one listing page: a GET of `url` with `page_params` by default."""
         return scrapy.Request(add_or_replace_parameters(url, self.page_params(page)) if self.page_size else url,
                               headers=self.headers)
+
+    def note_page(self, data: Any, jobs: list[dict[str, Any]]) -> None:
+        """Called with each listing answer before its jobs are read, for what the answer states
+        of all of them (the company's name at its top, resources the jobs refer to)."""
+
+    def listing_read(self, jobs: list[dict[str, Any]]) -> None:
+        """With `reads_whole_listing`: called with every job listed, once, before any is read."""
 
     def detail_url(self, job: dict[str, Any]) -> str | None:
         """Where a listed job's full text is, when the listing lacks it; None: the listing has all."""
@@ -117,6 +140,10 @@ class JsonBoardSpider(SourceSpider):
         return text_of(dig(job, self.id_field))
 
     # -- the machinery -----------------------------------------------------------------------
+
+    def __init__(self, source: Source, **kwargs: Any) -> None:
+        super().__init__(source, **kwargs)
+        self.listed: list[dict[str, Any]] = []  # the listing's jobs, kept when it `reads_whole_listing`
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         url = self.api_url()
@@ -161,24 +188,50 @@ class JsonBoardSpider(SourceSpider):
             elif job_id not in seen:
                 seen.add(job_id)
                 fresh.append(job)
-        for job in fresh:
+        self.note_page(data, dicts(jobs))
+        if self.reads_whole_listing:
+            self.listed += fresh
+        else:
+            yield from self._read(fresh)
+
+        following = self._following_page(response, url, page, seen, total, len(jobs), bool(fresh))
+        if following:
+            yield following
+        elif self.reads_whole_listing:
+            self.listing_read(self.listed)
+            yield from self._read(self.listed)
+
+    def _following_page(
+        self, response: Response, url: str, page: Page, seen: set[str], total: int | None, listed: int, fresh: bool
+    ) -> scrapy.Request | None:
+        """The request for the page after `page` (which held `listed` jobs, some of them new if
+        `fresh`), or None at the end of the listing, reported when it ends short."""
+        if total is not None and len(seen) >= total:
+            return None
+        full_page = self.page_size is not None and (
+            listed == self.page_size if self.longer_page_ends_listing else listed >= self.page_size
+        )
+        if full_page and fresh:
+            return self._listing(url, Page(page.number + 1, page.offset + listed), seen, total)
+        if total is not None:
+            stated = f"{'.'.join(self.total_at or ())} is {total}"
+            if self.page_size is None:
+                self.problem("truncated_listing", response.url, f"{stated}, the listing holds {len(seen)}")
+            else:
+                ended = f"the listing ended at offset {page.offset} after {len(seen)}"
+                self.problem("truncated_listing", response.url, f"{stated}, {ended}")
+        elif full_page:
+            self.problem("truncated_listing", response.url, f"page {page.number + 1} repeats earlier jobs")
+        return None
+
+    def _read(self, jobs: list[dict[str, Any]]) -> Iterator[JobPosting | scrapy.Request]:
+        """The listed jobs' postings, or the detail requests of those whose text is elsewhere."""
+        for job in jobs:
             detail = self.detail_request(job)
             if detail:
                 yield detail.replace(callback=self.parse_detail, errback=self.on_error, cb_kwargs={"job": job})
             else:
                 yield from self._postings(job)
-
-        if total is not None and len(seen) >= total:
-            return
-        full_page = self.page_size is not None and (
-            len(jobs) == self.page_size if self.longer_page_ends_listing else len(jobs) >= self.page_size
-        )
-        if full_page and fresh:
-            yield self._listing(url, Page(page.number + 1, page.offset + len(jobs)), seen, total)
-        elif total is not None:
-            self.problem("truncated_listing", response.url, f"states {total} jobs, the listing ended after {len(seen)}")
-        elif full_page:
-            self.problem("truncated_listing", response.url, f"page {page.number + 1} repeats earlier jobs")
 
     def parse_detail(self, response: Response, job: dict[str, Any]) -> Iterator[JobPosting]:
         detail = self.json_body(response)

@@ -16,18 +16,15 @@ comes without one request per job, and a `currency_range` custom field stands in
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import AsyncIterator, Collection, Iterator
+from collections.abc import Collection
 from typing import Any
-
-import scrapy
-from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.base import SourceSpider, monetary_amount
+from crawler.spiders.base import monetary_amount
+from crawler.spiders.board import JsonBoardSpider, dicts, number
 from pipelines.location import resolve_country, split_locations
 
 API_HOSTS = {"us": "boards-api.greenhouse.io", "eu": "boards-api.eu.greenhouse.io"}
@@ -48,35 +45,22 @@ def listing_url(board_url: str) -> str | None:
     return f"https://{api_host}/v1/boards/{board.name}/jobs?content=true&pay_transparency=true"
 
 
-class GreenhouseSpider(SourceSpider):
+class GreenhouseSpider(JsonBoardSpider):
     name = "greenhouse"
     api_hosts = frozenset(API_HOSTS.values())
+    jobs_at = ("jobs",)
+    total_at = ("meta", "total")
+    count_jobs_without_id = False
+    reads_whole_listing = True  # a job's language versions are posts of their own
+    translated: Collection[str] = ()  # internal job ids posted in several languages, once the listing is read
 
     derive_api_url = staticmethod(listing_url)
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.api_url()
-        if url:
-            yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
+    def listing_read(self, jobs: list[dict[str, Any]]) -> None:
+        self.translated = translated_jobs(jobs)
 
-    def parse_listing(self, response: Response) -> Iterator[JobPosting]:
-        listing = self.json_list(response, "jobs")
-        if listing is None:
-            return
-        data, jobs = listing
-        self.count_page()
-
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-        total = meta.get("total")
-        if isinstance(total, int) and not isinstance(total, bool) and total > len(jobs):
-            self.problem("truncated_listing", response.url, f"meta.total is {total}, the listing holds {len(jobs)}")
-
-        jobs = [job for job in jobs if isinstance(job, dict)]
-        translated = translated_jobs(jobs)
-        for job in jobs:
-            posting = self.job_posting(job, translated)
-            if posting is not None:
-                yield posting
+    def job_postings(self, job: dict[str, Any]) -> list[JobPosting | None]:
+        return [self.job_posting(job, self.translated)]
 
     def job_posting(self, job: dict[str, Any], translated: Collection[str] = ()) -> JobPosting | None:
         """One job post as a JobPosting; None when it has no id. `translated` holds the
@@ -85,29 +69,25 @@ class GreenhouseSpider(SourceSpider):
         if job_id is None:
             return None
         internal_id = text_of(job.get("internal_job_id"))
-        metadata = [field for field in _list(job.get("metadata")) if isinstance(field, dict)]
-        offices = [office for office in _list(job.get("offices")) if isinstance(office, dict)]
-        fields: dict[str, Any] = {
-            "key": job_id,
-            "external_id": job_id,
-            "url": text_of(job.get("absolute_url")) or self.source.url,
-            "apply_url": text_of(job.get("absolute_url")),
-            "translation_key": f"job:{internal_id}" if internal_id in translated else None,
-            "title": text_of(job.get("title")),
-            "department": next(filter(None, (text_of(d) for d in _list(job.get("departments")))), None),
-            "description_html": text_of(job.get("content")),
-            "locations": _locations(job, offices),
-            "employment_type_raw": _custom_field(metadata, _EMPLOYMENT_FIELD),
-            "workplace_raw": text_of(_custom_field(metadata, _WORKPLACE_FIELD)),
-            "date_posted_raw": text_of(job.get("first_published")) or text_of(job.get("updated_at")),
-            "salary_raw": _pay(job.get("pay_input_ranges"), metadata),
-            "stated_language": text_of(job.get("language")),
-            "country_hint": _office_country(offices),
-        }
-        company = text_of(job.get("company_name"))
-        if company:
-            fields["company"] = company
-        return self.posting(**fields)
+        metadata, offices = dicts(job.get("metadata")), dicts(job.get("offices"))
+        return self.posting(
+            key=job_id,
+            external_id=job_id,
+            url=text_of(job.get("absolute_url")) or self.source.url,
+            apply_url=text_of(job.get("absolute_url")),
+            translation_key=f"job:{internal_id}" if internal_id in translated else None,
+            title=text_of(job.get("title")),
+            department=next(filter(None, (text_of(d) for d in _list(job.get("departments")))), None),
+            description_html=text_of(job.get("content")),
+            locations=_locations(job, offices),
+            employment_type_raw=_custom_field(metadata, _EMPLOYMENT_FIELD),
+            workplace_raw=text_of(_custom_field(metadata, _WORKPLACE_FIELD)),
+            date_posted_raw=text_of(job.get("first_published")) or text_of(job.get("updated_at")),
+            salary_raw=_pay(job.get("pay_input_ranges"), metadata),
+            stated_language=text_of(job.get("language")),
+            country_hint=_office_country(offices),
+            company=text_of(job.get("company_name")),
+        )
 
 
 def translated_jobs(jobs: list[dict[str, Any]]) -> set[str]:
@@ -160,14 +140,12 @@ def _custom_field(metadata: list[dict[str, Any]], name: re.Pattern[str]) -> Any:
 def _pay(ranges: Any, metadata: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Pay transparency ranges (in cents; several zones in one currency become one span), else a
     `currency_range` custom field ({unit, min_value, max_value})."""
-    ranges = [
-        r for r in _list(ranges) if isinstance(r, dict) and (_number(r.get("min_cents")) or _number(r.get("max_cents")))
-    ]
+    ranges = [r for r in dicts(ranges) if number(r.get("min_cents")) or number(r.get("max_cents"))]
     if ranges:
         currency = text_of(ranges[0].get("currency_type"))
         same_currency = [r for r in ranges if text_of(r.get("currency_type")) == currency]
-        lows = [low / 100 for r in same_currency if (low := _number(r.get("min_cents"))) is not None]
-        highs = [high / 100 for r in same_currency if (high := _number(r.get("max_cents"))) is not None]
+        lows = [low / 100 for r in same_currency if (low := number(r.get("min_cents"))) is not None]
+        highs = [high / 100 for r in same_currency if (high := number(r.get("max_cents"))) is not None]
         period = _PERIOD_WORD.search(" ".join(text_of(r.get("title")) or "" for r in same_currency))
         return monetary_amount(
             min(lows) if lows else None,
@@ -179,17 +157,6 @@ def _pay(ranges: Any, metadata: list[dict[str, Any]]) -> dict[str, Any] | None:
         value = field.get("value")
         if field.get("value_type") == "currency_range" and isinstance(value, dict):
             return monetary_amount(
-                _number(value.get("min_value")), _number(value.get("max_value")), text_of(value.get("unit")), None
+                number(value.get("min_value")), number(value.get("max_value")), text_of(value.get("unit")), None
             )
     return None
-
-
-def _number(value: Any) -> float | None:
-    """A JSON number, or a number the API sent as a string ("81000.0")."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
