@@ -27,7 +27,7 @@ class OffsetBoard(JsonBoardSpider):
     jobs_at = ("data", "jobs")
     total_at = ("data", "total")
     page_size = 50
-    page_size_at = "per_page"
+    page_size_param = "per_page"
 
     def page_params(self, page: Page) -> dict[str, str]:
         return {"offset": str(page.offset), "per_page": str(self.page_size)}

@@ -25,6 +25,7 @@ board stops short of what it says it has or repeats itself.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, NamedTuple
@@ -80,13 +81,21 @@ def number(value: Any) -> float | None:
     return found if math.isfinite(found) else None
 
 
+def html_sections(sections: Iterable[tuple[str | None, str | None]]) -> str | None:
+    """A posting's text from its (heading, HTML body) sections in reading order, each body under
+    its heading where it has one; None when every body is empty."""
+    blocks = [f"<h3>{html.escape(heading)}</h3>\n{body}" if heading else body for heading, body in sections if body]
+    return "\n".join(blocks) or None
+
+
 class JsonBoardSpider(SourceSpider):
     """A job board read through its JSON API: listing pages, then a detail per job if needed."""
 
     jobs_at: tuple[str, ...] = ()  # path to the job list in a listing answer; () when the answer is the list
     total_at: tuple[str, ...] | None = None  # path to the stated number of jobs, if the API states it
     page_size: int | None = None  # jobs per listing page; None when the listing is one answer
-    page_size_at: str | None = None  # the endpoint's query parameter that, when there, sets the page size (mirrors, tests)
+    page_size_param: str | None = None  # the endpoint's query parameter that, when there, sets the page size (mirrors, tests)
+    page_size_at: tuple[str, ...] | None = None  # path to the page size an answer states it was served at
     # Whether a page longer than asked for is the last: an API that ignored the page size is taken
     # to ignore the paging too. Otherwise it is a page of the server's own size, and paging goes on.
     longer_page_ends_listing: bool = False
@@ -152,8 +161,8 @@ class JsonBoardSpider(SourceSpider):
             yield self._listing(url, Page(0, 0), seen=set(), total=None)
 
     def page_size_in(self, url: str) -> int | None:
-        """The page size `url` asks for in its `page_size_at` parameter, else the connector's own."""
-        stated = url_query_parameter(url, self.page_size_at) if self.page_size_at else None
+        """The page size `url` asks for in its `page_size_param` parameter, else the connector's own."""
+        stated = url_query_parameter(url, self.page_size_param) if self.page_size_param else None
         return int(stated) if stated and stated.isdigit() and int(stated) > 0 else self.page_size
 
     def _listing(self, url: str, page: Page, seen: set[str], total: int | None) -> scrapy.Request:
@@ -194,7 +203,8 @@ class JsonBoardSpider(SourceSpider):
         else:
             yield from self._read(fresh)
 
-        following = self._following_page(response, url, page, seen, total, len(jobs), bool(fresh))
+        served = count(dig(data, self.page_size_at)) if self.page_size_at else None  # a capped server's own size
+        following = self._following_page(response, url, page, seen, total, len(jobs), served or self.page_size, bool(fresh))
         if following:
             yield following
         elif self.reads_whole_listing:
@@ -202,20 +212,19 @@ class JsonBoardSpider(SourceSpider):
             yield from self._read(self.listed)
 
     def _following_page(
-        self, response: Response, url: str, page: Page, seen: set[str], total: int | None, listed: int, fresh: bool
+        self, response: Response, url: str, page: Page, seen: set[str], total: int | None,
+        listed: int, page_size: int | None, fresh: bool,
     ) -> scrapy.Request | None:
-        """The request for the page after `page` (which held `listed` jobs, some of them new if
-        `fresh`), or None at the end of the listing, reported when it ends short."""
+        """The request for the page after `page` (which held `listed` jobs of `page_size`, some
+        of them new if `fresh`), or None at the end of the listing, reported when it ends short."""
         if total is not None and len(seen) >= total:
             return None
-        full_page = self.page_size is not None and (
-            listed == self.page_size if self.longer_page_ends_listing else listed >= self.page_size
-        )
+        full_page = page_size is not None and (listed == page_size if self.longer_page_ends_listing else listed >= page_size)
         if full_page and fresh:
             return self._listing(url, Page(page.number + 1, page.offset + listed), seen, total)
         if total is not None:
             stated = f"{'.'.join(self.total_at or ())} is {total}"
-            if self.page_size is None:
+            if page_size is None:
                 self.problem("truncated_listing", response.url, f"{stated}, the listing holds {len(seen)}")
             else:
                 ended = f"the listing ended at offset {page.offset} after {len(seen)}"

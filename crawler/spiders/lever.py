@@ -22,7 +22,7 @@ from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
 from crawler.spiders.base import monetary_amount
-from crawler.spiders.board import JsonBoardSpider, Page
+from crawler.spiders.board import JsonBoardSpider, Page, dicts, html_sections
 from pipelines.location import split_locations
 
 API_HOSTS = {"us": "api.lever.co", "eu": "api.eu.lever.co"}
@@ -42,7 +42,7 @@ class LeverSpider(JsonBoardSpider):
     name = "lever"
     api_hosts = frozenset(API_HOSTS.values())
     page_size = 100
-    page_size_at = "limit"
+    page_size_param = "limit"
     longer_page_ends_listing = True
     count_jobs_without_id = False
 
@@ -90,15 +90,17 @@ def _description(job: dict[str, Any]) -> str | None:
     """The posting's whole text: the description, then each list under its heading, then the
     closing `additional` section (the hosted page shows all three). Answers that carry only the
     plain-text versions (`descriptionPlain`, `additionalPlain`) give those."""
-    parts = [text_of(job.get("description")) or _plain(job.get("descriptionPlain"))]
-    for entry in job.get("lists") if isinstance(job.get("lists"), list) else []:
-        if not isinstance(entry, dict):
-            continue
-        heading, items = text_of(entry.get("text")), text_of(entry.get("content"))
-        parts.append(f"<h3>{html.escape(heading)}</h3>" if heading else None)
-        parts.append(f"<ul>{items}</ul>" if items else None)
-    parts.append(text_of(job.get("additional")) or _plain(job.get("additionalPlain")))
-    return "\n".join(part for part in parts if part) or None
+    lists = [(text_of(entry.get("text")), _items(entry.get("content"))) for entry in dicts(job.get("lists"))]
+    return html_sections([
+        (None, text_of(job.get("description")) or _plain(job.get("descriptionPlain"))),
+        *lists,
+        (None, text_of(job.get("additional")) or _plain(job.get("additionalPlain"))),
+    ])
+
+
+def _items(value: Any) -> str | None:
+    items = text_of(value)
+    return f"<ul>{items}</ul>" if items else None
 
 
 def _plain(value: Any) -> str | None:

@@ -15,21 +15,15 @@ job's `refNumber`. The Posting API states no pay.
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
-from typing import Any, AsyncIterator, Iterator
-
-import scrapy
-from scrapy.http import Response
-from w3lib.url import add_or_replace_parameters
+from typing import Any
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
-from crawler.sources import Source, board_from_url
-from crawler.spiders.base import SourceSpider
+from crawler.sources import board_from_url
+from crawler.spiders.board import JsonBoardSpider, Page, dig, html_sections, number
 
 API_HOST = "api.smartrecruiters.com"
-PAGE_SIZE = 100  # the most the Posting API gives per page
 SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
 
 
@@ -46,92 +40,31 @@ def listing_url(board_url: str) -> str | None:
     return f"https://{API_HOST}/v1/companies/{company}/postings" if company else None
 
 
-class SmartRecruitersSpider(SourceSpider):
+class SmartRecruitersSpider(JsonBoardSpider):
     name = "smartrecruiters"
     api_hosts = frozenset({API_HOST})
-
-    def __init__(self, source: Source, **kwargs: Any) -> None:
-        super().__init__(source, **kwargs)
-        self.company = company_identifier(source.url)
-        self.listed: dict[str, dict[str, Any]] = {}  # posting id → summary, over all pages
+    jobs_at = ("content",)
+    total_at = ("totalFound",)
+    page_size = 100  # the most the Posting API gives per page
+    page_size_at = ("limit",)
+    longer_page_ends_listing = True
+    reads_whole_listing = True  # a job's language versions are postings of their own
+    translation_keys: dict[str, str] = {}  # posting id → its job's translation key, once the listing is read
 
     derive_api_url = staticmethod(listing_url)
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        base = self.api_url()
-        if base is None:
-            return
-        # The endpoint's own query (a mirror's, or a `country=` filter) is kept on every page.
-        yield self._page_request(base, offset=0)
+    def page_params(self, page: Page) -> dict[str, str]:
+        return {"offset": str(page.offset), "limit": str(self.page_size)}
 
-    def _page_request(self, base: str, offset: int) -> scrapy.Request:
-        return scrapy.Request(
-            add_or_replace_parameters(base, {"offset": str(offset), "limit": str(PAGE_SIZE)}),
-            callback=self.parse_listing,
-            errback=self.on_error,
-            cb_kwargs={"base": base, "offset": offset},
-        )
+    def listing_read(self, jobs: list[dict[str, Any]]) -> None:
+        self.translation_keys = translation_keys({self.job_id(job) or "": job for job in jobs})
 
-    def parse_listing(self, response: Response, base: str, offset: int) -> Iterator[scrapy.Request]:
-        data = self.json_body(response)
-        if data is None:
-            return
-        content = data.get("content") if isinstance(data, dict) else None
-        if not isinstance(content, list):
-            self.problem("bad_json", response.url, 'expected an object with a "content" list')
-            return
-        self.count_page()
+    def detail_url(self, job: dict[str, Any]) -> str | None:
+        # The endpoint's own query (a mirror's, or a `country=` filter) is the listing's only.
+        return f"{(self.api_url() or '').split('?')[0].rstrip('/')}/{self.job_id(job)}"
 
-        fresh = 0
-        for summary in content:
-            posting_id = text_of(summary.get("id")) if isinstance(summary, dict) else None
-            if posting_id is None:
-                self.problem("bad_posting", response.url, "a posting without an id")
-            elif posting_id not in self.listed:  # pages shift when a posting closes mid-crawl
-                self.listed[posting_id] = summary
-                fresh += 1
-
-        total = _count(data.get("totalFound"))
-        limit = _count(data.get("limit")) or PAGE_SIZE
-        read = offset + len(content)
-        # Without a stated total, only a full page hints at another one.
-        more = read < total if total is not None else len(content) == limit
-        if more:
-            if len(content) == limit and fresh:
-                yield self._page_request(base, read)
-                return
-            # A short page before the stated total, or a server that ignores `offset`: what
-            # lies past this page cannot be reached.
-            why = f"ends at {read} of totalFound {total}" if fresh or not content else "repeats earlier postings"
-            self.problem("truncated_listing", response.url, f"the page at offset {offset} {why}")
-        yield from self._detail_requests(base)
-
-    def _detail_requests(self, base: str) -> Iterator[scrapy.Request]:
-        """Once the listing is read: one detail request per posting, each knowing its
-        translation key (which needs every posting of the board)."""
-        keys = translation_keys(self.listed)
-        postings = base.split("?")[0].rstrip("/")
-        for posting_id, summary in self.listed.items():
-            yield scrapy.Request(
-                f"{postings}/{posting_id}",
-                callback=self.parse_detail,
-                errback=self.on_error,
-                cb_kwargs={"summary": summary, "translation_key": keys.get(posting_id)},
-            )
-
-    def parse_detail(
-        self, response: Response, summary: dict[str, Any], translation_key: str | None
-    ) -> Iterator[JobPosting]:
-        detail = self.json_body(response)
-        if detail is None:
-            return
-        if not isinstance(detail, dict):
-            self.problem("bad_json", response.url, "expected a posting object")
-            return
-        self.count_page()
-        posting = self.job_posting({**summary, **detail}, translation_key)
-        if posting is not None:
-            yield posting
+    def job_postings(self, job: dict[str, Any]) -> list[JobPosting | None]:
+        return [self.job_posting(job, self.translation_keys.get(self.job_id(job) or ""))]
 
     def job_posting(self, job: dict[str, Any], translation_key: str | None = None) -> JobPosting | None:
         """One posting (summary and detail merged) as a JobPosting; None when it has no id."""
@@ -140,8 +73,9 @@ class SmartRecruitersSpider(SourceSpider):
             return None
         location = job.get("location") if isinstance(job.get("location"), dict) else {}
         employment = job.get("typeOfEmployment") if isinstance(job.get("typeOfEmployment"), dict) else {}
-        page = f"https://jobs.smartrecruiters.com/{self.company}/{posting_id}" if self.company else self.source.url
-        fields: dict[str, Any] = dict(
+        company = company_identifier(self.source.url)
+        page = f"https://jobs.smartrecruiters.com/{company}/{posting_id}" if company else self.source.url
+        return self.posting(
             key=posting_id,
             external_id=posting_id,
             url=text_of(job.get("postingUrl")) or page,
@@ -155,11 +89,8 @@ class SmartRecruitersSpider(SourceSpider):
             workplace_raw=_workplace(location),
             date_posted_raw=text_of(job.get("releasedDate")),
             stated_language=_language(job),
+            company=_label(job.get("company"), "name"),
         )
-        company = _label(job.get("company"), "name")
-        if company:
-            fields["company"] = company
-        return self.posting(**fields)
 
 
 def translation_keys(listed: dict[str, dict[str, Any]]) -> dict[str, str]:
@@ -207,17 +138,9 @@ def _label(value: Any, name: str = "label") -> str | None:
 
 def _job_ad(job_ad: Any) -> str | None:
     """The four job ad sections in the order the posting page shows them, each under its title."""
-    sections = job_ad.get("sections") if isinstance(job_ad, dict) else None
-    if not isinstance(sections, dict):
-        return None
-    parts = []
-    for name in SECTIONS:
-        section = sections.get(name)
-        text = text_of(section.get("text")) if isinstance(section, dict) else None
-        if text:
-            title = text_of(section.get("title"))
-            parts.append(f"<h3>{html.escape(title)}</h3>\n{text}" if title else text)
-    return "\n".join(parts) or None
+    sections = dig(job_ad, ("sections",))
+    parts = [dig(sections, (name,)) for name in SECTIONS]
+    return html_sections((text_of(dig(part, ("title",))), text_of(dig(part, ("text",)))) for part in parts)
 
 
 def _locations(location: dict[str, Any]) -> list[RawLocation]:
@@ -232,8 +155,8 @@ def _locations(location: dict[str, Any]) -> list[RawLocation]:
             region=region,
             country=country.upper() if country else None,
             postal_code=text_of(location.get("postalCode")),
-            latitude=_coordinate(location.get("latitude")),
-            longitude=_coordinate(location.get("longitude")),
+            latitude=number(location.get("latitude")),
+            longitude=number(location.get("longitude")),
             # A remote posting's place says where applicants may live, not where an office is.
             remote=location.get("remote") is True and location.get("hybrid") is not True,
         )
@@ -246,17 +169,3 @@ def _workplace(location: dict[str, Any]) -> str | None:
     if location.get("remote") is True:
         return "remote"
     return "onsite" if location.get("remote") is False else None
-
-
-def _coordinate(value: Any) -> float | None:
-    """SmartRecruiters sends coordinates as strings ("52.52"); anything unreadable is dropped."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

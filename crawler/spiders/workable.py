@@ -22,16 +22,13 @@ on others). Some boards list a job once per place, repeating the whole job.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import quote
-
-import scrapy
-from scrapy.http import Response
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.board import JsonBoardSpider, dicts, html_sections
 
 API_HOST = "apply.workable.com"
 
@@ -45,28 +42,23 @@ def listing_url(board_url: str) -> str | None:
     return f"https://{API_HOST}/api/v1/widget/accounts/{account.name}?details=true"
 
 
-class WorkableSpider(SourceSpider):
+class WorkableSpider(JsonBoardSpider):
     name = "workable"
     api_hosts = frozenset({API_HOST})
+    jobs_at = ("jobs",)
+    id_field = ("shortcode",)
+    count_jobs_without_id = False
+    account_name: str | None = None  # what the answer starts with
+    entries: dict[str, list[dict[str, Any]]] = {}  # shortcode → the job's every entry in the listing
 
     derive_api_url = staticmethod(listing_url)
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.api_url()
-        if url:
-            yield scrapy.Request(url, callback=self.parse_listing, errback=self.on_error)
+    def note_page(self, data: Any, jobs: list[dict[str, Any]]) -> None:
+        self.account_name = text_of(data.get("name"))
+        self.entries = merged_jobs(jobs)
 
-    def parse_listing(self, response: Response) -> Iterator[JobPosting]:
-        listing = self.json_list(response, "jobs")
-        if listing is None:
-            return
-        data, jobs = listing
-        self.count_page()
-        company = text_of(data.get("name"))
-        for entries in merged_jobs(jobs).values():
-            posting = self.job_posting(entries[0], entries, company)
-            if posting is not None:
-                yield posting
+    def job_postings(self, job: dict[str, Any]) -> list[JobPosting | None]:
+        return [self.job_posting(job, self.entries.get(self.job_id(job) or ""), self.account_name)]
 
     def job_posting(self, job: dict[str, Any], entries: list[dict[str, Any]] | None = None, company: str | None = None) -> JobPosting | None:
         """One widget job as a JobPosting; None when it has no shortcode. `entries` are every
@@ -76,7 +68,7 @@ class WorkableSpider(SourceSpider):
         if shortcode is None:
             return None
         remote = job.get("telecommuting") is True
-        fields: dict[str, Any] = dict(
+        return self.posting(
             key=shortcode,
             external_id=shortcode,
             url=text_of(job.get("url")) or text_of(job.get("shortlink")) or self._posting_url(shortcode),
@@ -89,10 +81,8 @@ class WorkableSpider(SourceSpider):
             # `telecommuting: false` covers on-site and hybrid alike, so it states nothing.
             workplace_raw="remote" if remote else None,
             date_posted_raw=text_of(job.get("published_on")) or text_of(job.get("created_at")),
+            company=company,
         )
-        if company:
-            fields["company"] = company
-        return self.posting(**fields)
 
     def _posting_url(self, shortcode: str) -> str:
         """The public posting page, for a job that names none: `apply.workable.com/{account}/j/{shortcode}/`
@@ -114,11 +104,9 @@ def merged_jobs(jobs: list[Any]) -> dict[str, list[dict[str, Any]]]:
 def _description(job: dict[str, Any]) -> str | None:
     """The whole text as the posting page shows it: `full_description` where the board gives
     one, else the description followed by the requirements and benefits sections."""
-    full = text_of(job.get("full_description"))
-    if full:
-        return full
-    parts = [text_of(job.get(name)) for name in ("description", "requirements", "benefits")]
-    return "\n".join(part for part in parts if part) or None
+    return text_of(job.get("full_description")) or html_sections(
+        (None, text_of(job.get(name))) for name in ("description", "requirements", "benefits")
+    )
 
 
 def _locations(entries: list[dict[str, Any]], remote: bool) -> list[RawLocation]:
@@ -127,8 +115,7 @@ def _locations(entries: list[dict[str, Any]], remote: bool) -> list[RawLocation]
     where applicants may work from."""
     found: list[RawLocation] = []
     for entry in entries:
-        listed = entry.get("locations") if isinstance(entry.get("locations"), list) else []
-        places = [place for place in listed if isinstance(place, dict) and place.get("hidden") is not True]
+        places = [place for place in dicts(entry.get("locations")) if place.get("hidden") is not True]
         if places:
             found += [
                 RawLocation(
