@@ -100,6 +100,7 @@ class JsonBoardSpider(SourceSpider):
     # to ignore the paging too. Otherwise it is a page of the server's own size, and paging goes on.
     longer_page_ends_listing: bool = False
     id_field: tuple[str, ...] = ("id",)  # path to a job's id in the listing
+    detail_at: tuple[str, ...] = ()  # path to the job object in a detail answer, which is bad JSON without one
     headers: dict[str, str] = {}  # sent with every listing and detail request (an Accept, a tenant header)
     # Whether a listed job without an id is counted as `bad_posting` (the older connectors skip it unnoted).
     count_jobs_without_id: bool = True
@@ -246,8 +247,8 @@ class JsonBoardSpider(SourceSpider):
         detail = self.json_body(response)
         if detail is None:
             return
-        if not isinstance(detail, dict):
-            self.problem("bad_json", response.url, "expected a job object")
+        if not isinstance(dig(detail, self.detail_at) if self.detail_at else detail, dict):
+            self.problem("bad_json", response.url, f"expected a job object at {'.'.join(self.detail_at) or 'the answer'}")
             return
         self.count_page()
         yield from self._postings(self.merge_detail(job, detail))

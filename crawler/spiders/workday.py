@@ -27,21 +27,16 @@ the endpoint with its trailing `/jobs` replaced by the posting's `externalPath`.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import JsonRequest, Response
+from scrapy.http import JsonRequest
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.base import SourceSpider
-
-# The most postings Workday lists per request.
-PAGE_SIZE = 20
-
-
+from crawler.spiders.board import JsonBoardSpider, Page, dig
 
 def site_path(board_url: str) -> str | None:
     """`/{site}` or `/{locale}/{site}` of a site URL as users paste it (a posting URL too:
@@ -68,75 +63,30 @@ def detail_url(list_url: str, external_path: str) -> str:
     return base + "/" + external_path.lstrip("/")
 
 
-class WorkdaySpider(SourceSpider):
+class WorkdaySpider(JsonBoardSpider):
     name = "workday"
     # The API lives on each site's own host, which is the source's host.
     api_hosts = frozenset()
+    jobs_at = ("jobPostings",)
+    total_at = ("total",)
+    page_size = 20  # the most Workday lists per request
+    longer_page_ends_listing = True
+    id_field = ("externalPath",)
+    count_jobs_without_id = False
+    detail_at = ("jobPostingInfo",)
+    headers = {"Accept": "application/json"}
 
     derive_api_url = staticmethod(listing_url)
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.api_url()
-        if url:
-            yield self._page_request(url, offset=0, total=None, seen=set())
+    def listing_request(self, url: str, page: Page) -> scrapy.Request:
+        body = {"appliedFacets": {}, "limit": self.page_size, "offset": page.offset, "searchText": ""}
+        return JsonRequest(url, data=body, headers=self.headers)
 
-    def _page_request(self, url: str, offset: int, total: int | None, seen: set[str]) -> JsonRequest:
-        return JsonRequest(
-            url,
-            data={"appliedFacets": {}, "limit": PAGE_SIZE, "offset": offset, "searchText": ""},
-            callback=self.parse_listing,
-            errback=self.on_error,
-            cb_kwargs={"offset": offset, "total": total, "seen": seen},
-        )
+    def detail_url(self, job: dict[str, Any]) -> str | None:
+        return detail_url(self.api_url() or "", self.job_id(job) or "")
 
-    def parse_listing(self, response: Response, offset: int, total: int | None, seen: set[str]) -> Iterator[scrapy.Request]:
-        data = self.json_body(response)
-        if data is None:
-            return
-        postings = data.get("jobPostings") if isinstance(data, dict) else None
-        if not isinstance(postings, list):
-            self.problem("bad_json", response.url, 'expected an object with a "jobPostings" list')
-            return
-        self.count_page()
-        if offset == 0:
-            stated = data.get("total")
-            total = stated if isinstance(stated, int) and not isinstance(stated, bool) and stated >= 0 else None
-
-        fresh = 0
-        for entry in postings:
-            path = text_of(entry.get("externalPath")) if isinstance(entry, dict) else None
-            if path is None or path in seen:  # pages shift when a posting closes mid-crawl
-                continue
-            seen.add(path)
-            fresh += 1
-            yield scrapy.Request(
-                detail_url(response.url, path),
-                headers={"Accept": "application/json"},
-                callback=self.parse_detail,
-                errback=self.on_error,
-                cb_kwargs={"page_url": self._posting_page(path)},
-            )
-
-        if total is not None and len(seen) >= total:
-            return
-        if len(postings) == PAGE_SIZE and fresh:
-            yield self._page_request(response.url, offset + PAGE_SIZE, total, seen)
-        elif total is not None:
-            self.problem("truncated_listing", response.url, f"total is {total}, the listing ended at offset {offset} after {len(seen)}")
-        elif len(postings) == PAGE_SIZE:
-            self.problem("truncated_listing", response.url, f"the page at offset {offset} repeats earlier postings")
-
-    def parse_detail(self, response: Response, page_url: str | None = None) -> Iterator[JobPosting]:
-        data = self.json_body(response)
-        if data is None:
-            return
-        if not isinstance(data, dict) or not isinstance(data.get("jobPostingInfo"), dict):
-            self.problem("bad_json", response.url, 'expected an object with a "jobPostingInfo" object')
-            return
-        self.count_page()
-        posting = self.job_posting(data, page_url)
-        if posting is not None:
-            yield posting
+    def job_postings(self, job: dict[str, Any]) -> list[JobPosting | None]:
+        return [self.job_posting(job, self._posting_page(self.job_id(job) or ""))]
 
     def job_posting(self, detail: dict[str, Any], page_url: str | None = None) -> JobPosting | None:
         """One CXS job detail (`{"jobPostingInfo": ..., "hiringOrganization": ...}`) as a
@@ -149,7 +99,7 @@ class WorkdaySpider(SourceSpider):
         if posting_id is None:
             return None
         country_code = _country_code(info)
-        fields: dict[str, Any] = dict(
+        return self.posting(
             key=posting_id,
             external_id=text_of(info.get("jobReqId")) or posting_id,
             url=text_of(info.get("externalUrl")) or page_url or self.source.url,
@@ -161,12 +111,8 @@ class WorkdaySpider(SourceSpider):
             date_posted_raw=text_of(info.get("startDate")),
             valid_through_raw=text_of(info.get("endDate")),
             country_hint=country_code,
+            company=text_of(dig(detail, ("hiringOrganization", "name"))),
         )
-        organization = detail.get("hiringOrganization")
-        company = text_of(organization.get("name")) if isinstance(organization, dict) else None
-        if company:
-            fields["company"] = company
-        return self.posting(**fields)
 
     def _posting_page(self, external_path: str) -> str | None:
         """The public page of a posting, built from the site URL: `{site URL}{externalPath}`."""
