@@ -88,6 +88,7 @@ SPIDERS: dict[str, str] = {
     "umantis": "crawler.spiders.umantis.UmantisSpider",
     "cornerstone": "crawler.spiders.cornerstone.CornerstoneSpider",
     "dayforce": "crawler.spiders.dayforce.DayforceSpider",
+    "avature": "crawler.spiders.avature.AvatureSpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

@@ -279,6 +279,7 @@ _OWN_DOMAIN_FINGERPRINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dvinci", re.compile(r"dvinciVersion|ng-app=[\"']dvinci")),
     ("successfactors", re.compile(r"rmkcdn\.successfactors\.com")),
     ("eightfold", re.compile(r"static\.vscdn\.net|eightfold\.ai/careers|window\._EF_GROUP_ID")),
+    ("avature", re.compile(r"[a-z0-9-]+\.avature\.net/|/careers/(SearchJobs|JobDetail)/")),
     ("factorial", re.compile(r"data-job-postings-url=")),
     ("phenom", re.compile(r"cdn\.phenompeople\.com|phApp\.ddo\s*=|\"widgetApiEndpoint\"")),
 )

@@ -62,6 +62,7 @@ Kind = Literal[
     "umantis",
     "cornerstone",
     "dayforce",
+    "avature",
     "feed",
 ]
 
@@ -220,6 +221,12 @@ def _phenom(kind: Kind, url: SplitResult) -> Board:
     return Board(kind, url.scheme, url.netloc.lower(), prefix="/".join(localised.groups()[:2]) if localised else "")
 
 
+def _avature(kind: Kind, url: SplitResult) -> Board:
+    """An Avature portal: its host and the path it lives under (`careers`, `en_US/careers`)."""
+    portal = re.match(r"/((?:[a-z]{2}_[A-Z]{2}/)?(?!SearchJobs|JobDetail)[A-Za-z0-9]+)(?:/|$)", url.path)
+    return Board(kind, url.scheme, url.netloc.lower(), name=portal.group(1) if portal else "careers")
+
+
 def _company_site(kind: Kind, url: SplitResult) -> Board:
     """Recruitee, Personio: the host is the company's career site; a path names a posting at most."""
     return Board(kind, url.scheme, url.netloc.lower())
@@ -361,6 +368,7 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
         BoardShape(re.compile(r"jobs\.dayforcehcm\.com"),
                    _in_path(r"/(?:[a-z]{2}-[A-Za-z]{2}/)?(?!api/|[a-z]{2}-[A-Z]{2}(?:/|$))([^/]+)/([^/]+)")),
     ),
+    "avature": (BoardShape(re.compile(r"(?!www\.)[a-z0-9-]+\.avature\.net"), _avature, on_own_domains=True),),
     # Phenom sites are on the company's own domain (recognised by their page); a few on Phenom's hosts.
     "phenom": (
         BoardShape(re.compile(r"(?!(cdn|content-[a-z]+|assets|www|api)\.)[a-z0-9-]+\.phenompeople\.com"), _phenom, on_own_domains=True),

@@ -241,6 +241,7 @@ OWN_DOMAIN_PAGES = {
     "recruitee": '<script src="https://careers-analytics.recruitee.com/careers-site.js"></script>',
     "softgarden": '<script src="https://tracker.softgarden.de/track.js"></script>',
     "dvinci": '<meta name="dvinciVersion" content="4.21">',
+    "avature": '<form action="/careers/SearchJobs/" method="get"><input name="keyword"></form>',
     "factorial": "<li data-controller='job-postings' data-job-postings-url='/job_posting/cook-1'></li>",
     "phenom": '<script src="https://cdn.phenompeople.com/CareerConnectResources/pcs/common/js/vendor.js"></script>',
 }
