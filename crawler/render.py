@@ -39,7 +39,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from twisted.python.failure import Failure
 
-from crawler.app_shell import ANSWERS, MORE_CONTROL_WORDS
+from crawler.app_shell import ANSWERS, INSTALL_HINT, MORE_CONTROL_WORDS
 from crawler.app_state import MAX_BLOCK_CHARS
 from crawler.report import classify_failure, record_problem
 
@@ -133,7 +133,11 @@ class _SharedProvider:
         pass
 
     async def launch_browser(self) -> Browser:
-        return await CHROMIUM.browser(self.executable)
+        try:
+            return await CHROMIUM.browser(self.executable)
+        except PlaywrightError as error:
+            first_line = error.message.strip().splitlines()[0][:200]
+            raise RenderProblem("needs_browser", f"Chromium ({self.executable}) did not start: {first_line}; {INSTALL_HINT}") from None
 
     async def launch_persistent_context(self, context_kwargs: dict) -> Any:
         raise NotSupported("jobatlas renders in fresh browser contexts only")

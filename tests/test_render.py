@@ -6,11 +6,17 @@ where they are missing; what happens without them (`needs_browser`) is tested ev
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import shutil
+import signal
+import tempfile
+from pathlib import Path
 
 import pytest
-from conftest import SITES, crawl_into, last_run, query, stored_postings
+from conftest import SITES, RecordingHandler, crawl_into, last_run, query, stored_postings
 from parsel import Selector
 
 from crawler.app_shell import app_shell, browser_missing
@@ -106,3 +112,78 @@ def test_what_an_application_shell_looks_like():
     # A server-rendered app fills its mount point.
     filled = '<body><div id="__next"><h1>Jobs</h1><p>' + "Wir suchen Verstärkung. " * 20 + "</p></div><script src=x.js></script></body>"
     assert app_shell(Selector(text=filled)) is None
+
+
+class BrowserKillingHandler(RecordingHandler):
+    """Kills the crawl's Chromium (found by the profile folder it was given under the crawl's
+    TMPDIR) when a page first asks for one of the Polderbouw job lists: a browser crash."""
+
+    profiles: str
+    killed: list[int]
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith("/api/vacatures-") and not self.killed:
+            self.killed.extend(_kill_browsers(self.profiles))
+        super().do_GET()
+
+
+def _kill_browsers(profiles: str) -> list[int]:
+    killed = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            arguments = cmdline.read_bytes().decode(errors="replace").split("\0")
+            browser = not any(argument.startswith("--type=") for argument in arguments)
+            if browser and any(argument.startswith(f"--user-data-dir={profiles}") for argument in arguments):
+                os.kill(int(cmdline.parent.name), signal.SIGKILL)
+                killed.append(int(cmdline.parent.name))
+    return killed
+
+
+@contextlib.contextmanager
+def _removed_after(folder: str):
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@needs_chromium
+def test_faults_are_counted_and_the_crawl_goes_on(tmp_path, site_server, monkeypatch):
+    # Where the crawl's Chromium keeps its fresh profile (a short path: it holds a unix socket).
+    profiles = tempfile.mkdtemp(prefix="jobatlas-render-")
+    monkeypatch.setenv("TMPDIR", profiles)
+    killing = type("Killing", (BrowserKillingHandler,), {"profiles": profiles, "killed": []})
+    with site_server(SITE, killing) as (origin, requests), _removed_after(profiles):
+        result, db = crawl_into(
+            tmp_path,
+            [
+                {"name": "olivares", "url": f"{origin}/empleos/", "render": True},
+                {"name": "cantieri", "url": f"{origin}/lavora-con-noi/", "render": True},
+                {"name": "polderbouw", "url": f"{origin}/vacatures/", "render": True},
+            ],
+            # One page at a time in one browser: the crash hits only the page that asked for it.
+            "--workers", "1", "--set", "JOBATLAS_RENDER_PAGES=1", "--set", "JOBATLAS_RENDER_TIMEOUT=4",
+        )
+    assert killing.killed, "no browser of the crawl was found to kill"
+
+    # A script that never settles: the page is given up after its time, counted. It was the
+    # source's one page, so the source failed (exit status 1); the others were crawled.
+    assert result.returncode == 1 and "olivares failed: render_timeout" in result.stderr
+    olivares = last_run(db, "olivares")
+    assert olivares["problems"] == {"render_timeout": 1}
+
+    # Another host is refused: the job feed (an error: it could hold jobs) and a widget (a note).
+    cantieri = last_run(db, "cantieri")
+    assert cantieri["problems"] == {"offsite_refused": 1, "asset_not_loaded": 1, "no_job_markup": 1, "no_postings_found": 1}
+    refused = {e["kind"]: e["url"] for e in cantieri["problem_examples"]}
+    assert refused["offsite_refused"].endswith("/api/posizioni.json") and "localhost" in refused["offsite_refused"]
+    assert "/api/posizioni.json" not in requests and "/static/widget.js" not in requests
+
+    # The browser died under one city's page: that page is counted, the other one is read in a
+    # new browser.
+    polderbouw = last_run(db, "polderbouw")
+    assert polderbouw["problems"] == {"browser_restarted": 1}
+    (crashed,) = [e["url"] for e in polderbouw["problem_examples"]]
+    titles = {row["title"] for row in stored_postings(db).values() if row["source"] == "polderbouw"}
+    read = {"utrecht": {"Uitvoerder woningbouw"}, "rotterdam": {"Werkvoorbereider infra"}}
+    assert titles == read["rotterdam" if crashed.endswith("utrecht.html") else "utrecht"]
