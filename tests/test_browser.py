@@ -131,3 +131,9 @@ def test_chart_of_postings_per_language_per_country_is_drawn(origin, tmp_path):
     page = browse(f"{origin}/-/dashboards/where-the-jobs-are", tmp_path / "dashboard.png", tmp_path / "profile")
     assert page.css("#chart-language-country canvas, #chart-language-country svg")
     assert page.css("#chart-open-postings p::text").get() == "30"
+
+
+def test_chart_of_open_jobs_per_week_is_drawn(origin, tmp_path):
+    page = browse(f"{origin}/-/dashboards/open-jobs-over-time?lang=de", tmp_path / "trend.png", tmp_path / "profile")
+    assert page.css("#chart-trend canvas, #chart-trend svg")
+    assert page.css("input#lang::attr(value)").get() == "de"

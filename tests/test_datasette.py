@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -21,9 +22,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import run_cli
 
+from datasette_dashboards import replace_opts_in_query
+
 from crawler.browse import build_datasette, datasette_metadata
 from crawler.cli import main
 from crawler.data import data_dir
+from pipelines import queries
 
 MANIFEST = json.loads((data_dir() / "demo" / "manifest.json").read_text(encoding="utf-8"))
 METADATA = datasette_metadata()
@@ -82,8 +86,8 @@ def rows(get, query: str, store: str = "demo", **params: str) -> list[dict]:
     return response.json()
 
 
-def sql(get, text: str, store: str = "demo") -> list[dict]:
-    response = get(f"/jobs.json?{urlencode({'sql': text, '_shape': 'array'})}", store)
+def sql(get, text: str, store: str = "demo", **params: str) -> list[dict]:
+    response = get(f"/jobs.json?{urlencode({'sql': text, **params, '_shape': 'array'})}", store)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -368,3 +372,23 @@ def test_serve_refuses_a_missing_store(tmp_path):
     assert result.exit_code == 1
     assert "no database at" in result.stderr
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_the_trend_chart_draws_what_jobatlas_trend_prints(get, stores):
+    dashboard = METADATA["plugins"]["datasette-dashboards"]["open-jobs-over-time"]
+    assert get("/-/dashboards/open-jobs-over-time?lang=de").status_code == 200
+    chart_sql = dashboard["charts"]["trend"]["query"]
+    with contextlib.closing(sqlite3.connect(stores["lifecycle"])) as connection:
+        first, last = connection.execute("SELECT MIN(first_seen_at), MAX(last_seen_at) FROM jobs").fetchone()
+        for language, params in [("de", {"lang": "German"}), ("it", {"lang": "it"}), ("de", {"lang": "de", "country": "ch"})]:
+            # As the dashboard runs it: its optional clauses kept for the filters given, through Datasette.
+            answer = sql(get, replace_opts_in_query(chart_sql, params), "lifecycle", **params)
+            weeks = queries.trend(connection, language, date.fromisoformat(first[:10]),
+                                  date.fromisoformat(last[:10]) + timedelta(days=6 - date.fromisoformat(last[:10]).weekday()),
+                                  "week", params.get("country", "").upper() or None)
+            assert sorted((r["week"], r["country"], r["jobs"]) for r in answer) == sorted(
+                (r["period"], r["country_code"], r["jobs"]) for r in weeks), params
+            assert answer
+    # The Italian postings (fiorenza) were closed on 2026-04-15: open in the week ending the 12th, not after.
+    italian = {r["week"]: r["jobs"] for r in sql(get, replace_opts_in_query(chart_sql, {"lang": "it"}), "lifecycle", lang="it")}
+    assert italian["2026-04-12"] > 0 and "2026-04-19" not in italian
