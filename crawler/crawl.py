@@ -89,6 +89,7 @@ SPIDERS: dict[str, str] = {
     "cornerstone": "crawler.spiders.cornerstone.CornerstoneSpider",
     "dayforce": "crawler.spiders.dayforce.DayforceSpider",
     "avature": "crawler.spiders.avature.AvatureSpider",
+    "paylocity": "crawler.spiders.paylocity.PaylocitySpider",
     "feed": "crawler.spiders.feed.FeedSpider",
 }
 

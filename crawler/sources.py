@@ -63,6 +63,7 @@ Kind = Literal[
     "cornerstone",
     "dayforce",
     "avature",
+    "paylocity",
     "feed",
 ]
 
@@ -369,6 +370,10 @@ BOARD_SHAPES: dict[Kind, tuple[BoardShape, ...]] = {
                    _in_path(r"/(?:[a-z]{2}-[A-Za-z]{2}/)?(?!api/|[a-z]{2}-[A-Z]{2}(?:/|$))([^/]+)/([^/]+)")),
     ),
     "avature": (BoardShape(re.compile(r"(?!www\.)[a-z0-9-]+\.avature\.net"), _avature, on_own_domains=True),),
+    # `recruiting.paylocity.com/Recruiting/Jobs/All/{guid}[/{Company-Name}]`, older boards `/Jobs/List/{number}`.
+    "paylocity": (
+        BoardShape(re.compile(r"recruiting\.paylocity\.com"), _in_path(r"(?i)/(?:recruiting/)?jobs/(all|list)/([^/]+)", prefix="Recruiting/Jobs")),
+    ),
     # Phenom sites are on the company's own domain (recognised by their page); a few on Phenom's hosts.
     "phenom": (
         BoardShape(re.compile(r"(?!(cdn|content-[a-z]+|assets|www|api)\.)[a-z0-9-]+\.phenompeople\.com"), _phenom, on_own_domains=True),
