@@ -174,3 +174,26 @@ def test_a_board_read_whole_yields_nothing_until_its_last_page_then_every_job():
     ]
     spider.company = None
     assert spider.job_posting(jobs(5)[0]).company is None  # the source names none either
+
+
+class LinkedBoard(OffsetBoard):
+    """A board whose answers link their next page (JSON:API's `links.next`, a cursor)."""
+
+    page_size = None
+
+    def next_page_url(self, data: Any, response: TextResponse) -> str | None:
+        return data["data"].get("next")
+
+
+def test_a_linked_listing_is_followed_link_by_link_until_a_page_links_none():
+    spider = board(LinkedBoard, endpoint="https://boards.example/api/jobs")
+    request = first_request(spider)
+    assert request.url == "https://boards.example/api/jobs"  # no paging parameters of its own
+    response = answer(request, jobs(1, 2), total=5)
+    response = response.replace(body=response.body.replace(b'"total"', b'"next": "https://boards.example/api/jobs?cursor=x7", "total"'))
+    postings, [second] = read(spider, request, response)
+    assert (len(postings), second.url) == (2, "https://boards.example/api/jobs?cursor=x7")
+    postings, more = read(spider, second, answer(second, jobs(3)))
+    assert (len(postings), more, problems(spider)) == (1, [], {"truncated_listing": 1})
+    [example] = spider.crawler.stats.get_value(EXAMPLES_KEY)
+    assert example["detail"] == "data.total is 5, the pages held 3"

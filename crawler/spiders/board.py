@@ -17,6 +17,12 @@ A connector subclasses `JsonBoardSpider` and says only what its API does:
         def detail_request(self, job): ...           # instead, when a detail is not a plain GET
         def job_posting(self, job): return self.posting(key=..., title=..., ...)
 
+Where an API differs, a hook says how (each used by several connectors): `page_size_param`
+and `page_size_at` (a page size the endpoint asks for, or the answer states), `next_page_url`
+(answers that link their next page), `listing_body` (a feed that is not JSON), `note_page` (what
+an answer states of all its jobs), `reads_whole_listing` with `listing_read` (jobs that are
+language versions of one another), `detail_at`, `merge_detail`, `job_postings`.
+
 The template does the rest the same way for every board: requests with the source's error
 handling, bad JSON counted with its URL, jobs listed twice (pages shift while a posting closes)
 read once, paging until a short or empty page or the stated total, `truncated_listing` when a
@@ -126,6 +132,16 @@ class JsonBoardSpider(SourceSpider):
     def listing_read(self, jobs: list[dict[str, Any]]) -> None:
         """With `reads_whole_listing`: called with every job listed, once, before any is read."""
 
+    def listing_body(self, response: Response) -> Any:
+        """A listing answer's data: its JSON by default (a feed in another format overrides
+        this), or None after reporting why it is unreadable."""
+        return self.json_body(response)
+
+    def next_page_url(self, data: Any, response: Response) -> str | None:
+        """The next listing page's URL where the answer links it (JSON:API's `links.next`, a
+        cursor); None: the listing is paged by `page_params`, or this is its last page."""
+        return None
+
     def detail_url(self, job: dict[str, Any]) -> str | None:
         """Where a listed job's full text is, when the listing lacks it; None: the listing has all."""
         return None
@@ -177,7 +193,7 @@ class JsonBoardSpider(SourceSpider):
     def parse_listing(
         self, response: Response, url: str, page: Page, seen: set[str], total: int | None
     ) -> Iterator[JobPosting | scrapy.Request]:
-        data = self.json_body(response)
+        data = self.listing_body(response)
         if data is None:
             return
         jobs = dig(data, self.jobs_at) if self.jobs_at else data
@@ -205,7 +221,9 @@ class JsonBoardSpider(SourceSpider):
             yield from self._read(fresh)
 
         served = count(dig(data, self.page_size_at)) if self.page_size_at else None  # a capped server's own size
-        following = self._following_page(response, url, page, seen, total, len(jobs), served or self.page_size, bool(fresh))
+        following = self._following_page(
+            response, url, page, seen, total, len(jobs), served or self.page_size, bool(fresh), self.next_page_url(data, response)
+        )
         if following:
             yield following
         elif self.reads_whole_listing:
@@ -214,22 +232,26 @@ class JsonBoardSpider(SourceSpider):
 
     def _following_page(
         self, response: Response, url: str, page: Page, seen: set[str], total: int | None,
-        listed: int, page_size: int | None, fresh: bool,
+        listed: int, page_size: int | None, fresh: bool, linked: str | None,
     ) -> scrapy.Request | None:
         """The request for the page after `page` (which held `listed` jobs of `page_size`, some
-        of them new if `fresh`), or None at the end of the listing, reported when it ends short."""
+        of them new if `fresh`, and linked the page after it if `linked`), or None at the end of
+        the listing, reported when it ends short."""
         if total is not None and len(seen) >= total:
             return None
+        following = Page(page.number + 1, page.offset + listed)
+        if linked and fresh:
+            return self._listing(linked, following, seen, total)
         full_page = page_size is not None and (listed == page_size if self.longer_page_ends_listing else listed >= page_size)
         if full_page and fresh:
-            return self._listing(url, Page(page.number + 1, page.offset + listed), seen, total)
+            return self._listing(url, following, seen, total)
         if total is not None:
             stated = f"{'.'.join(self.total_at or ())} is {total}"
-            if page_size is None:
-                self.problem("truncated_listing", response.url, f"{stated}, the listing holds {len(seen)}")
-            else:
+            if page_size is not None:
                 ended = f"the listing ended at offset {page.offset} after {len(seen)}"
-                self.problem("truncated_listing", response.url, f"{stated}, {ended}")
+            else:
+                ended = f"the pages held {len(seen)}" if page.number else f"the listing holds {len(seen)}"
+            self.problem("truncated_listing", response.url, f"{stated}, {ended}")
         elif full_page:
             self.problem("truncated_listing", response.url, f"page {page.number + 1} repeats earlier jobs")
         return None

@@ -27,18 +27,17 @@ careersite-job-url and careersite-job-apply-url; `relationships` locations and d
 from __future__ import annotations
 
 import re
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
-import scrapy
 from lxml import etree
 from scrapy.http import Response
-from w3lib.url import add_or_replace_parameters, url_query_parameter
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import Source, board_from_url
-from crawler.spiders.base import SourceSpider, monetary_amount
+from crawler.spiders.base import monetary_amount
+from crawler.spiders.board import JsonBoardSpider, Page, dig
 
 PAGE_SIZE = 100
 
@@ -79,82 +78,69 @@ def rss_item(item: etree._Element) -> dict[str, Any]:
     return fields
 
 
-class TeamtailorSpider(SourceSpider):
+class TeamtailorSpider(JsonBoardSpider):
     name = "teamtailor"
     # The keyless feed lives on the career site's own host, which is the source's host.
     api_hosts = frozenset()
+    jobs_at = ("data",)  # a feed's items, or a JSON:API document's jobs
+    total_at = ("meta", "record-count")  # the JSON:API mirror's
+    count_jobs_without_id = False
+    channel_title: str | None = None  # the feed's: the company
+    included: dict[tuple[str, str], dict[str, Any]] = {}  # the JSON:API page's resources, by (type, id)
+
+    derive_api_url = staticmethod(feed_url)
 
     def __init__(self, source: Source, **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
-        self.listing_url = source.endpoint or feed_url(source.url)
-        self.locale = feed_locale(self.listing_url or "")
+        listing = source.endpoint or feed_url(source.url) or ""
+        self.feed = urlsplit(listing).path.endswith(".rss")
+        # A feed pages by offset (its `per_page` in an endpoint sets the page size); the
+        # JSON:API mirror links its next page.
+        self.page_size, self.page_size_param = (PAGE_SIZE, "per_page") if self.feed else (None, None)
+        self.locale = feed_locale(listing)
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        url = self.listing_url
-        if url is None:
-            self.problem("bad_source_url", self.source.url, "not a career site URL")
-            return
-        if not urlsplit(url).path.endswith(".rss"):
-            yield scrapy.Request(url, callback=self.parse_api_page, errback=self.on_error, cb_kwargs={"listed": 0, "visited": {url}})
-            return
-        # A `per_page` already in the endpoint sets the page size (mirrors, tests).
-        per_page = url_query_parameter(url, "per_page") or ""
-        page_size = int(per_page) if per_page.isdigit() and int(per_page) > 0 else PAGE_SIZE
-        yield self._feed_request(url, offset=0, page_size=page_size, seen=set())
+    def page_params(self, page: Page) -> dict[str, str]:
+        return {"per_page": str(self.page_size), "offset": str(page.offset)}
 
-    # -- the RSS feed ------------------------------------------------------------------------
-
-    def _feed_request(self, base: str, offset: int, page_size: int, seen: set[str]) -> scrapy.Request:
-        return scrapy.Request(
-            add_or_replace_parameters(base, {"per_page": str(page_size), "offset": str(offset)}),
-            callback=self.parse_feed,
-            errback=self.on_error,
-            cb_kwargs={"base": base, "offset": offset, "page_size": page_size, "seen": seen},
-        )
-
-    def parse_feed(self, response: Response, base: str, offset: int, page_size: int, seen: set[str]) -> Iterator[JobPosting | scrapy.Request]:
+    def listing_body(self, response: Response) -> Any:
+        """A feed as {"title": the channel's, "data": its items as `rss_item` gives them}."""
+        if not self.feed:
+            return super().listing_body(response)
         try:
             root = etree.fromstring(response.body, _XML_PARSER)
         except etree.XMLSyntaxError as error:
             self.problem("bad_xml", response.url, f"invalid XML: {error}"[:300])
-            return
+            return None
         channel = root.find("channel") if root.tag == "rss" else None
         if channel is None:
             self.problem("bad_xml", response.url, f"expected an RSS feed, found <{root.tag}>"[:300])
-            return
-        self.count_page()
+            return None
+        return {"title": channel.findtext("title"), "data": [rss_item(item) for item in channel.findall("item")]}
 
-        company = text_of(channel.findtext("title"))
-        items = channel.findall("item")
-        fresh = 0
-        for item in items:
-            posting = self.rss_posting(rss_item(item), company)
-            if posting is None or posting.key in seen:  # pages shift when a job closes mid-crawl
-                continue
-            seen.add(posting.key)
-            fresh += 1
-            yield posting
+    def next_page_url(self, data: Any, response: Response) -> str | None:
+        # Same path and query as the mirror's `links.next`, on the host this page came from.
+        parts = urlsplit(text_of(dig(data, ("links", "next"))) or "")
+        return response.urljoin(parts.path + (f"?{parts.query}" if parts.query else "")) if parts.path else None
 
-        if len(items) < page_size:  # a short page is the last
-            return
-        if not fresh:
-            # A full page of jobs already read: the feed ignores `offset`, and whatever lies past
-            # the first page cannot be reached.
-            self.problem("truncated_listing", response.url, f"the page at offset {offset} repeats earlier jobs")
-            return
-        yield self._feed_request(base, offset + page_size, page_size, seen)
+    def note_page(self, data: Any, jobs: list[dict[str, Any]]) -> None:
+        self.channel_title = text_of(data.get("title"))
+        self.included = _included(data.get("included"))
+
+    def job_id(self, job: dict[str, Any]) -> str | None:
+        return _feed_key(job) if self.feed else super().job_id(job)
+
+    def job_postings(self, job: dict[str, Any]) -> list[JobPosting | None]:
+        return [self.rss_posting(job, self.channel_title) if self.feed else self.api_posting(job, self.included)]
 
     def rss_posting(self, item: dict[str, Any], company: str | None = None) -> JobPosting | None:
         """One feed item (as `rss_item` gives it) as a JobPosting; None when it has neither a
         job link nor a guid. `company` is the channel's title."""
-        link = text_of(item.get("link"))
-        job_id = _JOB_ID.search(link or "")
-        key = job_id.group(1) if job_id else text_of(item.get("guid"))
+        link, key = text_of(item.get("link")), _feed_key(item)
         if key is None:
             return None
         workplace = _WORKPLACE.get((text_of(item.get("remoteStatus")) or "").lower())
         places = item.get("locations") if isinstance(item.get("locations"), list) else []
-        fields: dict[str, Any] = dict(
+        return self.posting(
             key=key,
             external_id=key,
             url=link or self.source.url,
@@ -165,10 +151,8 @@ class TeamtailorSpider(SourceSpider):
             workplace_raw=workplace,
             date_posted_raw=text_of(item.get("pubDate")),
             declared_language=self.locale,
+            company=company,
         )
-        if company:
-            fields["company"] = company
-        return self.posting(**fields)
 
     # -- a v1 JSON:API mirror ----------------------------------------------------------------
 
@@ -246,6 +230,12 @@ class TeamtailorSpider(SourceSpider):
             ),
             stated_language=text_of(attributes.get("language-code")),
         )
+
+
+def _feed_key(item: dict[str, Any]) -> str | None:
+    """A feed item's job id, from its link (`.../jobs/{id}-{slug}`), else its guid."""
+    job_id = _JOB_ID.search(text_of(item.get("link")) or "")
+    return job_id.group(1) if job_id else text_of(item.get("guid"))
 
 
 def _locations(places: list[Any], remote: bool) -> list[RawLocation]:
