@@ -43,6 +43,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.misc import load_object
 
+from crawler.middlewares import HostAllowance
 from crawler.report import EXAMPLES_KEY, NOTES, AlreadyReported, first_error, problems_by_kind, record_problem
 from crawler.settings import source_and_parts, state_name, user_agent
 from crawler.sources import Source, board_url
@@ -397,10 +398,8 @@ class _Run:
         # A crawler's settings freeze when it starts.
         self._prepare_state(name, crawler.settings)
         if assignment.shard:
+            # The parts fetch from the same hosts at once: the host allowance counts them together.
             crawler.settings.set("JOBATLAS_SHARD", assignment.shard, priority="cmdline")
-            # The parts fetch from the same hosts at once: together they keep the per-host limit.
-            per_host = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-            crawler.settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", math.ceil(per_host / assignment.parts), priority="cmdline")
         else:
             crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
         crawler.signals.connect(self._keep_or_drop_state, signal=signals.spider_closed)
@@ -493,9 +492,11 @@ def board_source(site: Source, board: str, kind: str, settings: Settings) -> Sou
 
 def _warm_up() -> None:
     """Load the language model and build the location tables once, before any crawler starts:
-    forked workers share them (memory pages are copied only when written). Frozen out of the
-    garbage collector's sight, the tables' million objects are not traversed again by every full
-    collection, in this process or in the workers."""
+    forked workers share them (memory pages are copied only when written), and the per-host
+    request counts, which they keep together. Frozen out of the garbage collector's sight, the
+    tables' million objects are not traversed again by every full collection, in this process or
+    in the workers."""
+    HostAllowance.shared()
     default_detector()
     LocationPipeline().open_spider()
     gc.collect()

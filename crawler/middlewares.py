@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import multiprocessing
+import zlib
+from collections import defaultdict, deque
 import shutil
 import sqlite3
 import time
@@ -16,14 +19,17 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.project import data_path
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from crawler.settings import state_name
 
@@ -129,6 +135,123 @@ class HostGuardMiddleware:
             except Exception:  # an unresolvable host fails at download, with its own error
                 return True
         return address.is_global and not address.is_multicast
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with each host's robots.txt fetched once per process for all
+    its crawlers (one per source), not once per crawler: a census puts thousands of small boards
+    on one API host, and each board's own fetch of it would double the requests the host answers.
+    A process lives for one round of a crawl, so no robots.txt is older than the crawl."""
+
+    _parsers_by_host: dict[str, Any] = {}
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self._parsers = self._parsers_by_host
+
+
+class HostAllowance:
+    """Requests in flight per host (with its port), counted together by every crawler of a crawl,
+    in every worker: the counts live in memory shared by the processes forked after `shared()`
+    was first called (crawler/crawl.py calls it before forking). A host is counted in one of
+    SLOTS counters, by hash: two hosts that share one share an allowance, which errs on the side
+    of politeness."""
+
+    SLOTS = 4096
+    # How often waiting requests look again for a place freed by another worker (a place freed
+    # in this process is handed on at once).
+    POLL_SECONDS = 0.01
+    _shared: "HostAllowance | None" = None
+
+    def __init__(self) -> None:
+        self.counts = multiprocessing.RawArray("i", self.SLOTS)
+        self.lock = multiprocessing.Lock()
+        self.waiting: dict[int, deque[tuple[int, Deferred[None]]]] = defaultdict(deque)
+        self.poll: task.LoopingCall | None = None
+
+    @classmethod
+    def shared(cls) -> "HostAllowance":
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    @classmethod
+    def slot(cls, host: str) -> int:
+        return zlib.crc32(host.encode()) % cls.SLOTS
+
+    def _take(self, slot: int, allowance: int) -> bool:
+        with self.lock:
+            if self.counts[slot] >= allowance:
+                return False
+            self.counts[slot] += 1
+            return True
+
+    def acquire(self, slot: int, allowance: int) -> Deferred[None] | None:
+        """None when a place was free (it is now taken), else a Deferred fired once one is."""
+        if not self.waiting[slot] and self._take(slot, allowance):
+            return None
+        waiter: Deferred[None] = Deferred()
+        self.waiting[slot].append((allowance, waiter))
+        if self.poll is None:
+            self.poll = task.LoopingCall(self._hand_on)
+            self.poll.start(self.POLL_SECONDS, now=False)
+        return waiter
+
+    def release(self, slot: int) -> None:
+        with self.lock:
+            self.counts[slot] -= 1
+        self._hand_on(slot)
+
+    def _hand_on(self, only: int | None = None) -> None:
+        """Give freed places to the requests waiting for them, first come first served."""
+        for slot in [only] if only is not None else list(self.waiting):
+            queue = self.waiting.get(slot)
+            while queue and self._take(slot, queue[0][0]):
+                queue.popleft()[1].callback(None)
+            if not queue:
+                self.waiting.pop(slot, None)
+        if not self.waiting and self.poll is not None and self.poll.running:
+            self.poll.stop()
+            self.poll = None
+
+
+class HostAllowanceMiddleware:
+    """At most CONCURRENT_REQUESTS_PER_DOMAIN requests in flight to a host at once across the whole
+    crawl, not per crawler: thousands of small boards on one API host keep it busy up to that
+    allowance, never above it. Scrapy's own per-host limit is per crawler (one per source), so
+    32 sources side by side on one host would have sent it 32 times the allowance.
+
+    Last before the download, so that pages answered from the HTTP cache take no place; a place is
+    held from here until the answer (or the failure) comes back."""
+
+    SLOT_KEY = "jobatlas_host_slot"
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.allowance = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        self.hosts = HostAllowance.shared()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "HostAllowanceMiddleware":
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        slot = HostAllowance.slot(urlparse_cached(request).netloc.lower())
+        waiter = self.hosts.acquire(slot, self.allowance)
+        if waiter is not None:
+            await maybe_deferred_to_future(waiter)
+        request.meta[self.SLOT_KEY] = slot
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._release(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._release(request)
+
+    def _release(self, request: Request) -> None:
+        slot = request.meta.pop(self.SLOT_KEY, None)
+        if slot is not None:
+            self.hosts.release(slot)
 
 
 class SourceCacheStorage:

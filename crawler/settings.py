@@ -66,8 +66,12 @@ RETRY_AFTER_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     # First: what is not a source's host is never fetched, not even its robots.txt.
     "crawler.middlewares.HostGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    # Last before the download: the per-host allowance, counted across every source and worker.
+    "crawler.middlewares.HostAllowanceMiddleware": 950,
 }
 
 # Conditional requests: pages are kept with their ETag / Last-Modified, and asked for again with

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import datetime, timezone
 
 import pytest
-from conftest import SITES, RecordingHandler, crawl_into, last_run, query
+from conftest import SITES, RecordingHandler, ats_fixture, crawl_into, last_run, query
 
 from crawler.middlewares import HostGuardMiddleware, retry_after_seconds
 
@@ -122,3 +123,39 @@ def test_the_contact_url_setting_names_the_crawler_operator():
 
     agent = project_settings("jobs.db", {"JOBATLAS_CONTACT_URL": "https://example.org/our-crawler"})["USER_AGENT"]
     assert agent == "jobatlas/0.1 (+https://example.org/our-crawler)"
+
+
+def test_sources_on_one_host_share_its_allowance_and_its_robots_txt(api_server, tmp_path):
+    """Twelve boards on one API host, crawled by two workers side by side: the host never has
+    more requests in flight than the per-host allowance, and its robots.txt is fetched once per
+    worker, not once per board."""
+    lock, in_flight, most = threading.Lock(), [0], [0]
+    board = ats_fixture("greenhouse", "board.json")
+
+    def slowly(reply):
+        def answer(request):
+            with lock:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            time.sleep(0.2)
+            with lock:
+                in_flight[0] -= 1
+            return reply
+
+        return answer
+
+    names = [f"board{number}" for number in range(12)]
+    routes = {f"GET /v1/boards/{name}/jobs": slowly((200, board)) for name in names}
+    routes["GET /robots.txt"] = slowly((200, "User-agent: *\nDisallow:\n"))
+    with api_server(routes) as (origin, requests):
+        sources = [
+            {"name": name, "url": f"https://boards.greenhouse.io/{name}", "endpoint": f"{origin}/v1/boards/{name}/jobs?content=true"}
+            for name in names
+        ]
+        result, db = crawl_into(tmp_path, sources, "--workers", "2", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+                                "--set", "AUTOTHROTTLE_ENABLED=false", "--set", "DOWNLOAD_TIMEOUT=20")
+    assert result.returncode == 0, result.stderr
+    assert most[0] == 2  # kept busy up to the allowance, never above it
+    assert 1 <= sum(request.path == "/robots.txt" for request in requests) <= 2
+    assert all(last_run(db, name)["status"] == "complete" for name in names)
+    assert query(db, "SELECT COUNT(*) AS n FROM jobs")[0]["n"] == 12 * len(board["jobs"])
