@@ -42,6 +42,7 @@ from twisted.python.failure import Failure
 from crawler.app_shell import ANSWERS, INSTALL_HINT, MORE_CONTROL_WORDS
 from crawler.app_state import MAX_BLOCK_CHARS
 from crawler.report import classify_failure, record_problem
+from crawler.sources import board_url
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # The browser resolves no host itself: every request it makes is answered through Scrapy (and
+    # what route interception does not see, a WebSocket, a DNS prefetch, goes nowhere).
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 # What a page never loads: nothing in it tells a job, and it is most of a page's bytes.
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "imageset", "texttrack", "manifest", "ping", "beacon", "csp_report"})
@@ -270,8 +274,18 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
 
     def _report_failed_fetch(self, browser_request: BrowserRequest, error: Exception) -> None:
         """A data request (XHR, fetch, a frame) that failed may hide jobs: an error, of the kind
-        Scrapy's own request would give; a script or style sheet not loaded is a note."""
+        Scrapy's own request would give; a script or style sheet not loaded is a note. A request
+        refused because it goes to an ATS's API is a board found: crawled after the site, as the
+        boards its pages link to are."""
         kind, detail = classify_failure(Failure(error))
+        found = board_url(browser_request.url) if kind == "offsite_refused" else None
+        boards = getattr(self.crawler.spider, "boards", None)
+        if found and boards is not None:
+            board_kind, board = found
+            if board not in boards:
+                boards[board] = board_kind
+                record_problem(self.crawler.stats, "ats_board_found", browser_request.url, f"{board_kind} board {board}")
+            return
         if browser_request.resource_type not in DATA_RESOURCES and not browser_request.is_navigation_request():
             kind, detail = "asset_not_loaded", f"{browser_request.resource_type}: {kind}: {detail}"
         record_problem(self.crawler.stats, kind, browser_request.url, detail)

@@ -153,7 +153,9 @@ def test_faults_are_counted_and_the_crawl_goes_on(tmp_path, site_server, monkeyp
     profiles = tempfile.mkdtemp(prefix="jobatlas-render-")
     monkeypatch.setenv("TMPDIR", profiles)
     killing = type("Killing", (BrowserKillingHandler,), {"profiles": profiles, "killed": []})
-    with site_server(SITE, killing) as (origin, requests), _removed_after(profiles):
+    with site_server(SITE, killing) as (origin, requests), site_server(SITES / "ats" / "greenhouse") as (ats, _), \
+            _removed_after(profiles):
+        board = json.dumps({"https://job-boards.greenhouse.io/cantieriadriatici": f"{ats}/board.json"})
         result, db = crawl_into(
             tmp_path,
             [
@@ -163,6 +165,7 @@ def test_faults_are_counted_and_the_crawl_goes_on(tmp_path, site_server, monkeyp
             ],
             # One page at a time in one browser: the crash hits only the page that asked for it.
             "--workers", "1", "--set", "JOBATLAS_RENDER_PAGES=1", "--set", "JOBATLAS_RENDER_TIMEOUT=4",
+            "--set", f"JOBATLAS_ENDPOINTS={board}",
         )
     assert killing.killed, "no browser of the crawl was found to kill"
 
@@ -172,9 +175,13 @@ def test_faults_are_counted_and_the_crawl_goes_on(tmp_path, site_server, monkeyp
     olivares = last_run(db, "olivares")
     assert olivares["problems"] == {"render_timeout": 1}
 
-    # Another host is refused: the job feed (an error: it could hold jobs) and a widget (a note).
+    # Another host is refused: the job feed (an error: it could hold jobs) and a widget (a note);
+    # the ATS API the page asked is the board behind it, crawled after the site.
     cantieri = last_run(db, "cantieri")
-    assert cantieri["problems"] == {"offsite_refused": 1, "asset_not_loaded": 1, "no_job_markup": 1, "no_postings_found": 1}
+    assert cantieri["problems"] == {
+        "offsite_refused": 1, "asset_not_loaded": 1, "ats_board_found": 1, "no_job_markup": 1, "no_postings_found": 1,
+    }
+    assert query(db, "SELECT COUNT(*) AS jobs FROM jobs WHERE source = 'cantieri.greenhouse'")[0]["jobs"] > 0
     refused = {e["kind"]: e["url"] for e in cantieri["problem_examples"]}
     assert refused["offsite_refused"].endswith("/api/posizioni.json") and "localhost" in refused["offsite_refused"]
     assert "/api/posizioni.json" not in requests and "/static/widget.js" not in requests
