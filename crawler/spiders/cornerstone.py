@@ -1,15 +1,13 @@
 """Cornerstone OnDemand career sites, read through the search API their own pages call.
 
-A career site is `https://{corp}.csod.com/ux/ats/careersite/{site}/home?c={corp}` (a job at
-`.../home/requisition/{id}?c={corp}`). Its page embeds `csod.context={...};` holding an anonymous
-JWT (`token`) and the corp's API pod (`endpoints.cloud`, `https://us.api.csod.com/`, `eu-fra`,
-`uk`...). The listing is `POST {pod}rec-job-search/external/jobs` with `Authorization: Bearer
-{token}` and `{"careerSiteId": site, "careerSitePageId": site, "pageNumber": N (from 1),
-"pageSize": 100, "cultureId": 1, "cultureName": "en-US", ...}`, answered `{"status": "Success",
-"data": {"totalCount", "requisitions": [{requisitionId, displayJobTitle (HTML-escaped),
-locations [{city, state, country}], postingEffectiveDate (M/D/YYYY), externalDescription (the
-ad's text, stripped)}]}}`. The ad itself is `GET {corp host}/Services/API/ATS/CareerSite/{site}/
-JobRequisitions/{id}?useMobileAd=false&cultureId=1` (the token again, and the session cookie
+A site is `https://{corp}.csod.com/ux/ats/careersite/{site}/home?c={corp}` (a job at `.../home/
+requisition/{id}?c={corp}`). Its page embeds `csod.context={...};`: an anonymous JWT (`token`) and
+the corp's API pod (`endpoints.cloud`: `https://us.api.csod.com/`, `eu-fra`, `uk`...). The listing
+is `POST {pod}rec-job-search/external/jobs` (Bearer token; `careerSiteId`, `careerSitePageId`,
+`pageNumber` from 1, `pageSize`) → `{"data": {"totalCount", "requisitions": [{requisitionId,
+displayJobTitle (HTML-escaped), locations [{city, state, country}], postingEffectiveDate (M/D/YYYY
+in en-US), externalDescription (the ad stripped of its markup)}]}}`. The ad is `GET {corp host}/
+Services/API/ATS/CareerSite/{site}/JobRequisitions/{id}` (the token, and the session cookie
 `ASP.NET_SessionId` = the token's `aud`) → `{"data": [{"items": [{"fields": {"ad": HTML}}]}]}`.
 No department, pay, type or language is stated anywhere.
 """
@@ -26,12 +24,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import JsonRequest, Response
+from scrapy.http import JsonRequest, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
-from crawler.sources import board_from_url
+from crawler.sources import Source, board_from_url
 from crawler.spiders.board import JsonBoardSpider, Page, dig, dicts
 
 PAGE_SIZE = 100
@@ -53,12 +51,12 @@ class CornerstoneSpider(JsonBoardSpider):
     id_field = ("requisitionId",)
 
     derive_api_url = staticmethod(listing_url)
-    token = ""
+    token = ""  # the page's, once read
 
-    @property
-    def site(self) -> int:
-        board = board_from_url(self.source.url, "cornerstone")
-        return int(board.name) if board else 1
+    def __init__(self, source: Source, **kwargs: Any) -> None:
+        super().__init__(source, **kwargs)
+        self.board = board_from_url(source.url, "cornerstone")
+        self.site = int(self.board.name) if self.board else 1
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         url = self.api_url()
@@ -66,11 +64,8 @@ class CornerstoneSpider(JsonBoardSpider):
             yield scrapy.Request(url, callback=self.parse_context, errback=self.on_error)
 
     def parse_context(self, response: Response) -> Iterator[scrapy.Request]:
-        found = _CONTEXT.search(response.text) if hasattr(response, "text") else None
-        try:
-            context = json.loads(found.group(1)) if found else None
-        except ValueError:
-            context = None
+        found = _CONTEXT.search(response.text) if isinstance(response, TextResponse) else None
+        context = _json(found.group(1)) if found else None
         token, pod = text_of(dig(context, ("token",))), text_of(dig(context, ("endpoints", "cloud")))
         if not (token and pod):
             self.problem("bad_json", response.url, "no csod.context with a token and an API host on the career site page")
@@ -108,27 +103,35 @@ class CornerstoneSpider(JsonBoardSpider):
         job_id = self.job_id(job)
         if job_id is None:
             return None
-        board = board_from_url(self.source.url, "cornerstone")
-        corp = board.netloc.split(".")[0] if board else ""
-        places = [", ".join(filter(None, (text_of(p.get(k)) for k in ("city", "state", "country")))) for p in dicts(job.get("locations"))]
+        board = self.board
+        places = [[text_of(place.get(key)) for key in ("city", "state", "country")] for place in dicts(job.get("locations"))]
         return self.posting(
             key=job_id,
             external_id=job_id,
-            url=f"{board.url}/home/requisition/{job_id}?c={corp}" if board else self.source.url,
+            url=f"{board.url}/home/requisition/{job_id}?c={board.netloc.split('.')[0]}" if board else self.source.url,
             title=html.unescape(text_of(job.get("displayJobTitle")) or "") or None,
             description_html=text_of(job.get("ad")) or text_of(job.get("externalDescription")),
-            locations=[RawLocation(raw=place) for place in dict.fromkeys(places) if place],
+            locations=[RawLocation(raw=", ".join(filter(None, place)), city=place[0], region=place[1], country=place[2])
+                       for place in places if any(place)],
             date_posted_raw=_us_date(text_of(job.get("postingEffectiveDate"))),
         )
 
 
+def _json(text: str | bytes) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def _audience(token: str) -> str:
     """The JWT's `aud` claim: the session the corp's own host expects with it."""
+    payload = (token.split(".") + ["", ""])[1]
     try:
-        payload = token.split(".")[1]
-        return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("aud", ""))
-    except (IndexError, ValueError, AttributeError):
-        return ""
+        claims = _json(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        claims = None
+    return text_of(dig(claims, ("aud",))) or ""
 
 
 def _us_date(value: str | None) -> str | None:
