@@ -83,6 +83,7 @@ def crawl(
         raise click.UsageError(str(error)) from None
     if verbose:
         settings["LOG_LEVEL"] = "INFO"
+        settings.setdefault("STATS_DUMP", True)
     if quiet:
         settings.update(LOG_LEVEL="ERROR", JOBATLAS_PROGRESS_INTERVAL=0)
     click.echo(f"Crawling {len(sources)} source(s) into {db_path} ...", err=True)

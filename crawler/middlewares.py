@@ -271,28 +271,40 @@ class SourceCacheStorage:
 
     def open_spider(self, spider: Spider) -> None:
         name = state_name(spider.source.name, spider.settings.get("JOBATLAS_SHARD"))
-        path, whole = self.cache_dir / f"{name}.sqlite", self.cache_dir / f"{spider.source.name}.sqlite"
-        if not path.exists() and whole.exists():
+        self.path, whole = self.cache_dir / f"{name}.sqlite", self.cache_dir / f"{spider.source.name}.sqlite"
+        if not self.path.exists() and whole.exists():
             # A site crawled whole last time and split now: each part starts from the whole
             # site's pages, so the split costs no page fetched again.
-            shutil.copyfile(whole, path)
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS pages (fingerprint BLOB PRIMARY KEY, stored_at REAL, url TEXT,"
-            " status INTEGER, headers TEXT, body BLOB)"
-        )
-        self.db.execute("BEGIN")
-        self.uncommitted = 0
+            shutil.copyfile(whole, self.path)
+        self.db: sqlite3.Connection | None = None
         self._fingerprint = spider.crawler.request_fingerprinter.fingerprint
 
+    def _open(self, create: bool) -> sqlite3.Connection | None:
+        """The source's cache, opened on first use; created only to store a page in it. Most ATS
+        APIs answer without validators, so most boards never need one: a census of thousands
+        of boards would otherwise create (and hold open) a file per board for nothing."""
+        if self.db is None and (create or self.path.exists()):
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = OFF")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS pages (fingerprint BLOB PRIMARY KEY, stored_at REAL, url TEXT,"
+                " status INTEGER, headers TEXT, body BLOB)"
+            )
+            self.db.execute("BEGIN")
+            self.uncommitted = 0
+        return self.db
+
     def close_spider(self, spider: Spider) -> None:
-        self.db.execute("COMMIT")
-        self.db.close()
+        if self.db is not None:
+            self.db.execute("COMMIT")
+            self.db.close()
 
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
-        row = self.db.execute(
+        db = self._open(create=False)
+        if db is None:
+            return None
+        row = db.execute(
             "SELECT stored_at, url, status, headers, body FROM pages WHERE fingerprint = ?", (self._fingerprint(request),)
         ).fetchone()
         if row is None:
@@ -309,12 +321,13 @@ class SourceCacheStorage:
         headers = [
             (name.decode("latin-1"), [value.decode("latin-1") for value in values]) for name, values in response.headers.items()
         ]
-        self.db.execute(
+        db = self._open(create=True)
+        db.execute(
             "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
             (self._fingerprint(request), time.time(), response.url, response.status, json.dumps(headers), response.body),
         )
         self.uncommitted += 1
         if self.uncommitted >= self.COMMIT_EVERY:
-            self.db.execute("COMMIT")
-            self.db.execute("BEGIN")
+            db.execute("COMMIT")
+            db.execute("BEGIN")
             self.uncommitted = 0

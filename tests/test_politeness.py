@@ -159,3 +159,5 @@ def test_sources_on_one_host_share_its_allowance_and_its_robots_txt(api_server, 
     assert 1 <= sum(request.path == "/robots.txt" for request in requests) <= 2
     assert all(last_run(db, name)["status"] == "complete" for name in names)
     assert query(db, "SELECT COUNT(*) AS n FROM jobs")[0]["n"] == 12 * len(board["jobs"])
+    # Answers without ETag or Last-Modified are not kept: no board made an HTTP cache file.
+    assert not list((tmp_path / "jobs.db.httpcache").glob("*.sqlite"))

@@ -15,7 +15,7 @@ from conftest import RecordingHandler, crawl_into, query, run_cli, write_sources
 from crawler.crawl import SHARD_MIN_PAGES, Assignment, share_out
 from crawler.demo import demo_sites
 from crawler.items import JobPosting
-from crawler.sites import serve_site
+from crawler.sites import SiteHandler, serve_site
 from crawler.sources import Source
 from pipelines.clock import utc_now
 from pipelines.store import CrawlerEnd, Store, finish_run
@@ -67,13 +67,22 @@ def _stored(db) -> dict[str, tuple]:
     return {row["url"]: (row["language"], row["countries"]) for row in rows}
 
 
+class WithValidators(SiteHandler):
+    """Pages with an ETag: the crawl keeps them in its HTTP cache (a part's cache file is made
+    when it keeps its first page)."""
+
+    def end_headers(self) -> None:
+        self.send_header("ETag", '"v1"')
+        super().end_headers()
+
+
 def test_demo_sites_split_between_workers_give_the_rows_of_one_process(tmp_path):
     """Every way the demo sites lead to postings - listings, next pages, sitemaps, hreflang
     versions linked only from a posting - survives the split."""
     with contextlib.ExitStack() as stack:
         entries = []
         for folder, site in demo_sites():
-            origin = stack.enter_context(serve_site(folder))
+            origin = stack.enter_context(serve_site(folder, WithValidators))
             entries.append({"name": site["name"], "url": origin + site["start"], "company": site["company"]})
         sources = write_sources(tmp_path / "sources.yml", entries)
         alone = run_cli("crawl", "--sources", str(sources), "--db", str(tmp_path / "one.db"), "--workers", "1")
