@@ -174,8 +174,13 @@ class JsonBoardSpider(SourceSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         url = self.api_url()
         if url:
-            self.page_size = self.page_size_in(url)
-            yield self._listing(url, Page(0, 0), seen=set(), total=None)
+            yield self.first_listing(url)
+
+    def first_listing(self, url: str) -> scrapy.Request:
+        """The request for the first page of the listing at `url` (where a connector finds its
+        listing on a board page first, it asks for it with this)."""
+        self.page_size = self.page_size_in(url)
+        return self._listing(url, Page(0, 0), seen=set(), total=None)
 
     def page_size_in(self, url: str) -> int | None:
         """The page size `url` asks for in its `page_size_param` parameter, else the connector's own."""

@@ -30,7 +30,7 @@ from scrapy.http import Response
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.board import JsonBoardSpider, Page, dicts
+from crawler.spiders.board import JsonBoardSpider, dicts
 
 API_ORIGIN = "https://www.comeet.co"
 TOKEN = re.compile(r'"company_uid"\s*:\s*"([0-9A-Fa-f]{2}\.[0-9A-Fa-f]{3})"\s*,\s*"token"\s*:\s*"([A-Za-z0-9]+)"')
@@ -69,7 +69,7 @@ class ComeetSpider(JsonBoardSpider):
         # cannot be read has failed as a whole.
         parts = urlsplit(response.url)
         api_origin = f"{parts.scheme}://{parts.netloc}" if self.source.endpoint else API_ORIGIN
-        yield self._listing(positions_url(api_origin, *match.groups()), Page(0, 0), seen=set(), total=None)
+        yield self.first_listing(positions_url(api_origin, *match.groups()))
 
     def job_posting(self, job: dict[str, Any]) -> JobPosting | None:
         """One Comeet position as a JobPosting; None when it has no uid."""

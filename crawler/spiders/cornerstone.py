@@ -73,7 +73,7 @@ class CornerstoneSpider(JsonBoardSpider):
         self.token, pod_host = token, urlsplit(pod).netloc.lower()
         if _POD.fullmatch(pod_host):
             self.hosts.add(pod_host)  # the pod the corp's page names: Cornerstone's own
-        yield self._listing(f"{pod.rstrip('/')}/rec-job-search/external/jobs", Page(0, 0), seen=set(), total=None)
+        yield self.first_listing(f"{pod.rstrip('/')}/rec-job-search/external/jobs")
 
     def on_error(self, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

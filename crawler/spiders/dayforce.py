@@ -65,7 +65,7 @@ class DayforceSpider(JsonBoardSpider):
             return
         cookies = [header.decode("latin-1").split(";")[0] for header in response.headers.getlist("Set-Cookie")]
         self.guard = {"X-CSRF-TOKEN": token, **({"Cookie": "; ".join(cookies)} if cookies else {})}
-        yield self._listing(url, Page(0, 0), seen=set(), total=None)
+        yield self.first_listing(url)
 
     def listing_request(self, url: str, page: Page) -> scrapy.Request:
         namespace, code = self.namespace_and_board

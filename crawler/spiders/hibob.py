@@ -21,7 +21,7 @@ import scrapy
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
-from crawler.spiders.board import JsonBoardSpider, Page
+from crawler.spiders.board import JsonBoardSpider, Page, html_sections
 
 SECTIONS = ("description", "responsibilities", "requirements", "benefits")
 
@@ -80,10 +80,4 @@ def _description(job: dict[str, Any]) -> str | None:
     """The ad's sections in the order the page shows them, each under the heading the site
     gave it (none is invented: an English heading would mislead language detection)."""
     labels = job.get("sectionLabels") if isinstance(job.get("sectionLabels"), dict) else {}
-    parts = []
-    for section in SECTIONS:
-        html = text_of(job.get(section))
-        if html:
-            label = text_of(labels.get(section))
-            parts.append(f"<h3>{label}</h3>{html}" if label else html)
-    return "\n".join(parts) or None
+    return html_sections((text_of(labels.get(section)), text_of(job.get(section))) for section in SECTIONS)

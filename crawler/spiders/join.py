@@ -32,7 +32,7 @@ from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
 from crawler.spiders.base import monetary_amount
-from crawler.spiders.board import JsonBoardSpider, Page, count, dig
+from crawler.spiders.board import JsonBoardSpider, Page, count, dig, number
 
 HOST = "join.com"
 NEXT_DATA = re.compile(rb"<script[^>]*\bid=[\"']__NEXT_DATA__[\"'][^>]*>(.*?)</script>", re.S | re.I)
@@ -60,7 +60,7 @@ class JoinSpider(JsonBoardSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         url = self.api_url()
         if url and API_LISTING.match(urlsplit(url).path):  # an endpoint naming the listing itself
-            yield self._listing(url, Page(0, 0), seen=set(), total=None)
+            yield self.first_listing(url)
         elif url:
             yield scrapy.Request(url, callback=self.parse_board, errback=self.on_error)
 
@@ -85,7 +85,7 @@ class JoinSpider(JsonBoardSpider):
             self.problem("bad_json", response.url, "no company id in the board page's __NEXT_DATA__")
             return
         api = urljoin(response.url, f"/api/public/companies/{company_id}/jobs?locale=en")
-        yield self._listing(api, Page(0, 0), seen=set(), total=None)
+        yield self.first_listing(api)
 
     def page_params(self, page: Page) -> dict[str, str]:
         return {"page": str(page.number + 1), "pageSize": str(self.page_size)}
@@ -141,7 +141,5 @@ def _salary(job: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _major(amount: Any) -> float | None:
-    try:
-        return float(amount) / 100 if amount is not None and not isinstance(amount, bool) else None
-    except (TypeError, ValueError):
-        return None
+    minor = number(amount)
+    return minor / 100 if minor is not None else None

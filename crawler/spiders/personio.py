@@ -21,7 +21,6 @@ The feed is untrusted XML: entities are never expanded, no DTD or network resour
 from __future__ import annotations
 
 import functools
-import html
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit
@@ -36,6 +35,7 @@ from crawler.extract import language_tag
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import Source, board_from_url
 from crawler.spiders.base import SourceSpider, monetary_amount
+from crawler.spiders.board import html_sections
 from pipelines.clean import html_to_text
 from pipelines.language import LanguageDetector, default_detector, resolve_language
 from pipelines.location import split_locations
@@ -237,12 +237,7 @@ def written_in(position: dict[str, Any], language: str) -> bool:
 
 
 def _description(position: dict[str, Any]) -> str | None:
-    parts = [
-        (f"<h3>{html.escape(name)}</h3>\n" if name else "") + value
-        for name, value in position.get("jobDescriptions", [])
-        if value
-    ]
-    return "\n".join(parts) or None
+    return html_sections(position.get("jobDescriptions", []))
 
 
 def _employment_type(position: dict[str, Any]) -> list[str]:

@@ -23,7 +23,7 @@ from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
 from crawler.spiders.base import monetary_amount
-from crawler.spiders.board import JsonBoardSpider, dig
+from crawler.spiders.board import JsonBoardSpider, dig, html_sections, number
 
 SECTIONS = ("key_responsibilities", "skills_knowledge_expertise", "benefits")
 
@@ -53,8 +53,8 @@ class PinpointSpider(JsonBoardSpider):
         salary = None
         if job.get("compensation_visible") is True:
             salary = monetary_amount(
-                _number(job.get("compensation_minimum")),
-                _number(job.get("compensation_maximum")),
+                number(job.get("compensation_minimum")),
+                number(job.get("compensation_maximum")),
                 text_of(job.get("compensation_currency")),
                 text_of(job.get("compensation_frequency")),
             )
@@ -76,11 +76,8 @@ class PinpointSpider(JsonBoardSpider):
 
 def _description(job: dict[str, Any]) -> str | None:
     """The description, then each further section under its heading, in reading order."""
-    blocks = [text_of(job.get("description"))]
-    for section in SECTIONS:
-        body, header = text_of(job.get(section)), text_of(job.get(f"{section}_header"))
-        blocks.append(f"<h3>{header}</h3>{body}" if body and header else body)
-    return "\n".join(filter(None, blocks)) or None
+    sections = [(text_of(job.get(f"{section}_header")), text_of(job.get(section))) for section in SECTIONS]
+    return html_sections([(None, text_of(job.get("description"))), *sections])
 
 
 def _locations(location: Any, remote: bool) -> list[RawLocation]:
@@ -91,10 +88,3 @@ def _locations(location: Any, remote: bool) -> list[RawLocation]:
     country = text_of(location.get("country")) or text_of(location.get("country_code"))
     raw = text_of(location.get("name")) or ", ".join(filter(None, (city, region, country)))
     return [RawLocation(raw=raw, city=city, region=region, country=country, remote=remote)] if raw else []
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None

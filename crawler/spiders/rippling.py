@@ -22,7 +22,7 @@ from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
 from crawler.sources import board_from_url
 from crawler.spiders.base import monetary_amount
-from crawler.spiders.board import JsonBoardSpider, dicts
+from crawler.spiders.board import JsonBoardSpider, dicts, number
 
 API_HOST = "api.rippling.com"
 # "Remote (United States)": how the job is worked, then where.
@@ -78,7 +78,7 @@ class RipplingSpider(JsonBoardSpider):
             workplace_raw=next(filter(None, workplaces), None),
             date_posted_raw=text_of(job.get("createdOn")),
             salary_raw=monetary_amount(
-                _number(pay.get("minValue")), _number(pay.get("maxValue")), text_of(pay.get("currency")),
+                number(pay.get("minValue")), number(pay.get("maxValue")), text_of(pay.get("currency")),
                 PERIODS.get((period or "").lower(), period),
             ),
         )
@@ -94,10 +94,3 @@ def _description(value: Any) -> str | None:
         return text_of(value)
     order = ["role", *(key for key in value if key not in ("role", "company")), "company"]
     return "\n".join(filter(None, (text_of(value.get(key)) for key in order))) or None
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None

@@ -118,7 +118,7 @@ class TaleoSpider(JsonBoardSpider):
         self.section_page = response.url  # posting pages are fetched beside it
         search = urljoin(response.url, "/careersection/rest/jobboard/searchjobs")
         search = add_or_replace_parameters(search, {"lang": _lang(response.url), "portal": portal.group(1) or portal.group(2)})
-        yield self._listing(search, Page(0, 0), seen=set(), total=None)
+        yield self.first_listing(search)
 
     def listing_request(self, url: str, page: Page) -> JsonRequest:
         return JsonRequest(url, data={"multilineEnabled": True, "pageNo": page.number + 1},
