@@ -301,6 +301,29 @@ def sources_detect(urls: tuple[str, ...], fetch: bool) -> None:
             click.echo(f"{url}: links a {kind} board, crawled with it: {board}", err=True)
 
 
+@sources.command("try")
+@click.argument("target", metavar="NAME|URL")
+@click.option("--sources", "sources_path", default=DEFAULT_SOURCES, show_default=True, type=click.Path(dir_okay=False),
+              help="The sources file: where NAME is, and whose careers site's recipe applies to a URL under it.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def sources_try(target: str, sources_path: str, output_format: str) -> None:
+    """Fetch one page (a source's careers URL, or any URL) and print, field by field, what jobatlas
+    reads from it and by which path: JSON-LD/microdata, recipe, embedded state, DOM fallback; with
+    the posting links, next pages and ATS boards a crawl would follow. For writing a recipe."""
+    from crawler.try_page import TryError, format_trial, try_page
+
+    is_url = target.startswith(("http://", "https://"))
+    try:
+        entries = load_sources(sources_path) if Path(sources_path).exists() or not is_url else []
+        trial = try_page(target, entries)
+    except (SourcesError, TryError) as error:
+        raise click.UsageError(str(error)) from None
+    except OSError as error:
+        click.echo(f"Error: could not fetch {target}: {error}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(trial.as_dict(), ensure_ascii=False, indent=2) if output_format == "json" else format_trial(trial), nl=output_format == "json")
+
+
 @sources.command("check")
 @click.argument("path", default=DEFAULT_SOURCES, type=click.Path(dir_okay=False))
 def sources_check(path: str) -> None:

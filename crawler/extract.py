@@ -7,6 +7,7 @@ makes a request.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import urllib.request
 from dataclasses import dataclass, field
@@ -246,6 +247,17 @@ def pagination_links(selector: Selector, base_url: str) -> set[str]:
         if _NEXT_TEXT.match(text) or _PAGE_PARAM.search(href):
             hrefs.append(href)
     return {url for href in hrefs if _followable(href) and (url := absolute(base_url, href))}
+
+
+def listing_prefix(careers_url: str) -> str:
+    """The careers listing's folder, under which its postings usually are: "/careers/" and
+    "/careers" give "/careers/"; "/careers/index.html" is in "/careers/"."""
+    path = urlsplit(careers_url).path or "/"
+    if path.endswith("/"):
+        return path
+    if "." in path.rsplit("/", 1)[-1]:
+        return posixpath.dirname(path).rstrip("/") + "/"
+    return path + "/"
 
 
 def job_links(selector: Selector, base_url: str, listing_prefix: str) -> set[str]:

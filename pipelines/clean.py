@@ -82,14 +82,21 @@ class CleanPipeline:
         return cls(crawler)
 
     def process_item(self, item: JobPosting) -> JobPosting:
-        item.title = clean_line(item.title)
-        if not item.title:
+        if not clean_item(item):
             record_problem(self.stats, "missing_title", item.url, "JobPosting without a title")
             raise DropItem(f"posting without a title at {item.url}", log_level="DEBUG")
-        item.company = clean_line(item.company)
-        item.department = clean_line(item.department)
-        if item.description_html:
-            markup = unescape_once_if_escaped(item.description_html)
-            item.description_html = sanitize_html(markup)
-            item.description = html_to_text(markup) or None
         return item
+
+
+def clean_item(item: JobPosting) -> bool:
+    """Clean the posting's text in place; False when it has no title (then it is not kept)."""
+    item.title = clean_line(item.title)
+    if not item.title:
+        return False
+    item.company = clean_line(item.company)
+    item.department = clean_line(item.department)
+    if item.description_html:
+        markup = unescape_once_if_escaped(item.description_html)
+        item.description_html = sanitize_html(markup)
+        item.description = html_to_text(markup) or None
+    return True

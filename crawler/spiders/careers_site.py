@@ -13,7 +13,6 @@ part follows every link, so nothing reached only through that page is lost.
 from __future__ import annotations
 
 import functools
-import posixpath
 import zlib
 from typing import Any, AsyncIterator, Callable, Iterator
 from urllib.parse import urlsplit
@@ -36,6 +35,7 @@ from crawler.extract import (
     extract_job_postings,
     hreflang_alternates,
     job_links,
+    listing_prefix,
     own_domain_board,
     pagination_links,
     to_item,
@@ -70,14 +70,7 @@ class CareersSiteSpider(SourceSpider):
         super().__init__(source, **kwargs)
         # ATS boards the site embeds or links (board URL → kind): crawled after this spider.
         self.boards: dict[str, str] = {}
-        path = urlsplit(source.url).path or "/"
-        # "/careers/" and "/careers" are the listing's folder; "/careers/index.html" is in it.
-        if path.endswith("/"):
-            self.listing_prefix = path
-        elif "." in path.rsplit("/", 1)[-1]:
-            self.listing_prefix = posixpath.dirname(path).rstrip("/") + "/"
-        else:
-            self.listing_prefix = path + "/"
+        self.listing_prefix = listing_prefix(source.url)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.render = RenderChoice(self)
