@@ -55,6 +55,7 @@ def build_datasette(db_path: str | Path, online_tiles: bool = False) -> Datasett
     datasette = Datasette(
         metadata=metadata,
         plugins_dir=str(datasette_folder()),
+        template_dir=str(datasette_folder() / "templates"),
         settings=SETTINGS,
     )
     datasette.remove_database("_memory")  # added when Datasette is given no file; ours comes next

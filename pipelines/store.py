@@ -46,6 +46,7 @@ JOB_COLUMNS: dict[str, type] = {
     "translation_group": str,
     "employment_type": str,
     "workplace": str,
+    "countries": str,
     "salary_min": float,
     "salary_max": float,
     "salary_currency": str,
@@ -74,7 +75,10 @@ LOCATION_COLUMNS: dict[str, type] = {
 CONTENT_COLUMNS = [
     name
     for name in JOB_COLUMNS
-    if name not in {"id", "first_seen_at", "last_seen_at", "closed_at", "status", "content_hash", "secondary_language", "cluster_id"}
+    if name not in {
+        "id", "first_seen_at", "last_seen_at", "closed_at", "status", "content_hash", "secondary_language", "cluster_id",
+        "countries",  # read off the locations, which the hash covers
+    }
 ]
 # Kept when a posting is written again: its key, and the cluster the last linking put it in.
 _KEPT_ON_UPDATE = {"id", "cluster_id"}
@@ -268,9 +272,20 @@ def _add_renders(db: sqlite_utils.Database) -> None:
     db["sources"].add_column("renders", int)
 
 
+def _add_countries(db: sqlite_utils.Database) -> None:
+    """A posting's countries on its own row ("FR, BE", in the order of its locations), so that a
+    table of postings shows where each is offered. New databases already have the column."""
+    if "countries" not in db["jobs"].columns_dict:
+        db["jobs"].add_column("countries", str)
+    db.execute(
+        "UPDATE jobs SET countries = (SELECT group_concat(country_code, ', ') FROM (SELECT country_code FROM job_locations"
+        " WHERE job_id = jobs.id AND country_code IS NOT NULL GROUP BY country_code ORDER BY MIN(position)))"
+    )
+
+
 # Each migration takes the database from version N-1 to N; never edit a released one, append.
 MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_text_only_when_it_changes, _add_clusters,
-              _add_renders]
+              _add_renders, _add_countries]
 
 
 # The stat a crawler sets when it found that its source's pages are rendered (crawler/app_shell.py).
@@ -606,6 +621,7 @@ def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]
     ]
     for location in locations:
         location["remote"] = int(bool(location["remote"]))
+    row["countries"] = ", ".join(dict.fromkeys(loc["country_code"] for loc in locations if loc["country_code"])) or None
     content = [row[name] for name in CONTENT_COLUMNS] + [
         [location[name] for name in LOCATION_COLUMNS] for location in locations
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import re
 import sqlite3
@@ -28,6 +29,7 @@ from crawler.browse import build_datasette, datasette_metadata
 from crawler.cli import main
 from crawler.data import data_dir
 from pipelines import queries
+from pipelines.store import JOB_COLUMNS
 
 MANIFEST = json.loads((data_dir() / "demo" / "manifest.json").read_text(encoding="utf-8"))
 METADATA = datasette_metadata()
@@ -74,8 +76,8 @@ def get(stores, loop):
     """get(path, store="demo") → httpx.Response from the Datasette that `jobatlas serve` runs."""
     instances = {name: build_datasette(path) for name, path in stores.items()}
 
-    def fetch(path: str, store: str = "demo") -> httpx.Response:
-        return loop.run_until_complete(instances[store].client.get(path))
+    def fetch(path: str, store: str = "demo", follow_redirects: bool = True) -> httpx.Response:
+        return loop.run_until_complete(instances[store].client.get(path, follow_redirects=follow_redirects))
 
     return fetch
 
@@ -392,3 +394,31 @@ def test_the_trend_chart_draws_what_jobatlas_trend_prints(get, stores):
     # The Italian postings (fiorenza) were closed on 2026-04-15: open in the week ending the 12th, not after.
     italian = {r["week"]: r["jobs"] for r in sql(get, replace_opts_in_query(chart_sql, {"lang": "it"}), "lifecycle", lang="it")}
     assert italian["2026-04-12"] > 0 and "2026-04-19" not in italian
+
+
+def test_the_jobs_table_opens_on_the_columns_a_reader_needs(get):
+    response = get("/jobs/jobs", follow_redirects=False)
+    assert response.status_code == 302
+    readable = response.headers["location"]
+    page = get(readable).text
+    shown = re.findall(r'<th [^>]*data-column="([^"]+)"', page)
+    assert shown == ["id", "title", "company", "language", "countries", "workplace", "first_seen_at"]
+    assert "German" in page and "Switzerland" in page  # codes labelled, the country facet still there
+    # The rest one click away, and every other address as asked.
+    every = re.findall(r'<th [^>]*data-column="([^"]+)"', get("/jobs/jobs?_nocol=content_hash").text)
+    assert len(every) == len(JOB_COLUMNS) - 1 and "description" in every
+    assert get("/jobs/jobs?language=de").status_code == 200
+    assert get("/jobs/jobs.json?_shape=array").status_code == 200
+
+
+def test_a_postings_page_shows_its_text_with_its_labels_beside_it(get):
+    posting = sql(get, "select id, title, description from jobs where language = 'de' and countries like '%CH%' limit 1")[0]
+    page = get(f"/jobs/jobs/{posting['id']}").text
+    text = re.search(r'<div class="description">(.*?)</div>', page, re.DOTALL).group(1)
+    assert html.unescape(text) == posting["description"] and "\n" in text  # the text whole, its lines kept
+    assert re.search(r'<h2 class="title">([^<]+)</h2>', page).group(1) == html.escape(posting["title"])
+    labels = dict(re.findall(r'<dt class="col-([\w-]+)"[^>]*>[^<]*</dt>\s*<dd class="col-[\w-]+">(.*?)</dd>', page, re.DOTALL))
+    assert "German" in labels["language"] and "CH" in labels["countries"]
+    assert {"company", "workplace", "first_seen_at", "url", "cluster_id"} <= set(labels)
+    assert "description" not in labels and "content_hash" not in labels
+    assert all(value.strip() for value in labels.values())  # only the labels it has
