@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -108,6 +108,7 @@ class ApiRequest:
     path: str
     query: dict[str, list[str]]
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # by lower-cased name
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -133,7 +134,8 @@ class RoutesHandler(BaseHTTPRequestHandler):
     def _answer(self, method: str) -> None:
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        request = ApiRequest(method, parts.path, parse_qs(parts.query), self.rfile.read(length) if length else b"")
+        body = self.rfile.read(length) if length else b""
+        request = ApiRequest(method, parts.path, parse_qs(parts.query), body, {k.lower(): v for k, v in self.headers.items()})
         self.requests.append(request)
         route = self.routes.get(f"{method} {parts.path}")
         reply = route(request) if callable(route) else route or (404, {"error": "Not found"})

@@ -38,12 +38,24 @@ def widgets(request):
     return 200, {"refineSearch": {**real["refineSearch"], "hits": len(page), "totalHits": len(jobs), "data": {"jobs": page}}}
 
 
+# The site's page opens the session the widgets answer in: its cookies, a CSRF token, its refNum.
+SITE_PAGE = (200, '<html><head><script>var phApp = phApp || {"refNum":"NOVAUS","locale":"en_US","widgetApiEndpoint":"/widgets"};'
+                  ' phApp.ddo = {};</script></head><body><div class="ph-page"></div></body></html>',
+             {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": "PHPPPE_ACT=a1b2c3d4e5; Path=/; HttpOnly"})
+TOKENED_PAGE = (200, "<html><body><div id='csrfToken' style='display:none'>7f3e9a1c2b4d</div></body></html>",
+                {"Content-Type": "text/html; charset=utf-8"})
+
+
 def test_site_is_crawled_page_by_page_with_each_jobs_detail(api_server, tmp_path):
-    with api_server({"POST /widgets": widgets}) as (origin, requests):
+    with api_server({"GET /us/en/search-results": SITE_PAGE, "POST /widgets": widgets}) as (origin, requests):
         result, db = crawl_into(tmp_path, [{"name": "novalith", "url": SITE, "kind": "phenom", "endpoint": f"{origin}/widgets"}], *CRAWL_SETTINGS)
     assert result.returncode == 0, result.stderr
-    searches = [r.json() for r in requests if r.method == "POST" and r.json()["ddoKey"] == "refineSearch"]
-    assert [(s["from"], s["size"], s["lang"], s["country"]) for s in searches] == [(0, 50, "en_us", "us"), (50, 50, "en_us", "us")]
+    assert [r.path for r in requests if r.path != "/robots.txt"][:2] == ["/us/en/search-results", "/widgets"]
+    searches = [r for r in requests if r.method == "POST" and r.json()["ddoKey"] == "refineSearch"]
+    assert [(s.json()["from"], s.json()["size"], s.json()["lang"], s.json()["country"], s.json()["refNum"]) for s in searches] == [
+        (0, 50, "en_us", "us", "NOVAUS"), (50, 50, "en_us", "us", "NOVAUS"),
+    ]
+    assert {r.headers.get("cookie") for r in requests if r.method == "POST"} == {"PHPPPE_ACT=a1b2c3d4e5"}
 
     rows = stored_postings(db)
     assert len(rows) == 53
@@ -74,16 +86,19 @@ def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path)
     empty = {"refineSearch": {"status": 200, "hits": 0, "totalHits": 0, "data": {"jobs": []}}}
     odd = {"refineSearch": {"status": 200, "data": {"jobs": [{"title": "no id"}, {"jobSeqNo": 991, "title": ["List"], "multi_location": "x"}]}}}
     routes = {
+        "GET /global/en/home": TOKENED_PAGE,
         "POST /empty/widgets": (200, empty),
         "POST /garbled/widgets": (200, '{"refineSearch": {"data": {"jobs": [', {"Content-Type": "application/json"}),
         "POST /shapeless/widgets": (200, {"status": "failure", "tokenAvailable": False}),
         "POST /odd/widgets": lambda request: (200, odd if request.json()["ddoKey"] == "refineSearch" else {"jobDetail": {"status": 404}}),
     }
     names = ["missing", "empty", "garbled", "shapeless", "odd"]
-    with api_server(routes) as (origin, _):
+    with api_server(routes) as (origin, requests):
         entries = [{"name": f"ph-{name}", "url": f"https://careers.{name}.example/global/en/home", "kind": "phenom",
                     "endpoint": f"{origin}/{name}/widgets"} for name in names]
+        entries.append({"name": "ph-gone", "url": "https://careers.gone.example/fr/fr/home", "kind": "phenom", "endpoint": f"{origin}/gone/widgets"})
         result, db = crawl_into(tmp_path, entries, *CRAWL_SETTINGS)
+    names.append("gone")
     assert result.returncode == 1
     runs = {name: last_run(db, f"ph-{name}") for name in names}
     assert {name: (run["status"], run["problems"]) for name, run in runs.items()} == {
@@ -92,7 +107,10 @@ def test_bad_sites_are_reported_and_do_not_stop_the_others(api_server, tmp_path)
         "garbled": ("failed", {"bad_json": 1}),
         "shapeless": ("failed", {"bad_json": 1}),
         "odd": ("partial", {"bad_posting": 1}),
+        "gone": ("failed", {"http_404": 1}),  # its page is gone: no widget asked
     }
+    assert "/gone/widgets" not in [r.path for r in requests]
+    assert {r.headers.get("x-csrf-token") for r in requests if r.path == "/empty/widgets"} == {"7f3e9a1c2b4d"}  # from the page
     assert f"{origin}/garbled/widgets" in str(runs["garbled"]["problem_examples"])
     [kept] = query(db, "SELECT * FROM jobs")  # a detail without a job keeps what the search gave
     assert (kept["external_id"], kept["title"], kept["url"]) == ("991", "List", "https://careers.odd.example/global/en/job/991")

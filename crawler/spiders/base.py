@@ -94,6 +94,13 @@ class SourceSpider(scrapy.Spider):
             return None
         return data, items
 
+    @staticmethod
+    def cookies_set_by(response: Response) -> dict[str, str]:
+        """The cookies an answer sets, by name. Cookies are off in the crawl (a board is read
+        fresh each time); the few APIs that tie a request to a session get them sent by hand."""
+        pairs = (header.decode("latin-1").split(";")[0].partition("=") for header in response.headers.getlist("Set-Cookie"))
+        return {name.strip(): value.strip() for name, _, value in pairs if name.strip()}
+
     def posting(self, **fields: Any) -> JobPosting:
         """A JobPosting of this source, with its ATS, and its company unless the ATS names one."""
         fields["company"] = fields.get("company") or self.source.company

@@ -63,8 +63,8 @@ class DayforceSpider(JsonBoardSpider):
             self.problem("bad_json", response.url, "no csrfToken in the answer")
         if token is None:
             return
-        cookies = [header.decode("latin-1").split(";")[0] for header in response.headers.getlist("Set-Cookie")]
-        self.guard = {"X-CSRF-TOKEN": token, **({"Cookie": "; ".join(cookies)} if cookies else {})}
+        cookies = "; ".join(f"{name}={value}" for name, value in self.cookies_set_by(response).items())
+        self.guard = {"X-CSRF-TOKEN": token, **({"Cookie": cookies} if cookies else {})}
         yield self.first_listing(url)
 
     def listing_request(self, url: str, page: Page) -> scrapy.Request:

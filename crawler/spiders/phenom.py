@@ -10,15 +10,20 @@ answered `{"refineSearch": {"status": 200, "totalHits": N, "data": {"jobs": [...
 time"), `locale` ("en_US": the posting's language), `applyUrl`, `isRemote` / `checkRemote`,
 `descriptionTeaser` (plain text). The full text is the job page's: `POST {site}/widgets` with
 `{"ddoKey": "jobDetail", "jobSeqNo": ...}` → `{"jobDetail": {"data": {"job": {description (HTML),
-...}}}}`. Phenom states no salary.
+...}}}}`. Phenom states no salary. Many sites answer the widgets only within the session their
+page opens (its cookies, the CSRF token it sets or embeds, the `refNum` of its `phApp`), so the
+site's page is read first, as a browser would.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.http import JsonRequest
+from scrapy.http import JsonRequest, Response, TextResponse
 
 from crawler.extract import text_of
 from crawler.items import JobPosting, RawLocation
@@ -26,6 +31,8 @@ from crawler.sources import Board, board_from_url
 from crawler.spiders.board import JsonBoardSpider, Page
 
 PAGE_SIZE = 50
+_REF_NUM = re.compile(r"""["']refNum["']\s*:\s*["']([\w-]+)["']""")
+_CSRF = re.compile(r"""csrfToken["']?\s*(?::|=|[^>]*>)\s*["']?([\w-]{8,})""")
 
 
 def listing_url(board_url: str) -> str | None:
@@ -43,16 +50,35 @@ class PhenomSpider(JsonBoardSpider):
     id_field = ("jobSeqNo",)
 
     derive_api_url = staticmethod(listing_url)
+    session: dict[str, str] = {}  # the headers of the site page's session, once read
+    ref_num: dict[str, str] = {}  # the site's refNum, when its page states one
 
     @property
     def site(self) -> Board | None:
         return board_from_url(self.source.url, "phenom")
 
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        url = self.api_url()
+        if url:  # the site's page first (beside the widgets, for a mirror), for its session
+            parts = urlsplit(self.source.url)
+            page = urljoin(url, parts.path + (f"?{parts.query}" if parts.query else ""))
+            yield scrapy.Request(page, callback=self.parse_site, errback=self.on_error, cb_kwargs={"url": url})
+
+    def parse_site(self, response: Response, url: str) -> Iterator[scrapy.Request]:
+        page = response.text if isinstance(response, TextResponse) else ""
+        cookies = self.cookies_set_by(response)
+        csrf = next((value for name, value in cookies.items() if "csrf" in name.lower()), None) or _first(_CSRF, page)
+        self.session = {"Referer": response.url, **({"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}),
+                        **({"x-csrf-token": csrf} if csrf else {})}
+        self.ref_num = {"refNum": ref} if (ref := _first(_REF_NUM, page)) else {}
+        yield self.first_listing(url)
+
     def _widget(self, url: str, ddo_key: str, **fields: Any) -> scrapy.Request:
         """A widget request as the site's pages send it, in the site's country and language."""
         country, _, lang = (self.site.prefix if self.site else "").partition("/")
         where = {"lang": f"{lang}_{country}", "country": country} if lang else {}
-        return JsonRequest(url, data={"ddoKey": ddo_key, "deviceType": "desktop", "siteType": "external", **where, **fields})
+        body = {"ddoKey": ddo_key, "deviceType": "desktop", "siteType": "external", **self.ref_num, **where, **fields}
+        return JsonRequest(url, data=body, headers=self.session)
 
     def listing_request(self, url: str, page: Page) -> scrapy.Request:
         return self._widget(url, "refineSearch", pageName="search-results", jobs=True, counts=False, keywords="",
@@ -100,3 +126,8 @@ def _locations(job: dict[str, Any], remote: bool) -> list[RawLocation]:
     raw = text_of(job.get("cityStateCountry")) or text_of(job.get("location")) or next(filter(None, names), None)
     raw = raw or ", ".join(part for part in (city, region, country) if part)
     return [RawLocation(raw=raw, city=city, region=region, country=country, remote=remote)] if raw else []
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    found = pattern.search(text)
+    return found.group(1) if found else None
