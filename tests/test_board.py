@@ -197,3 +197,28 @@ def test_a_linked_listing_is_followed_link_by_link_until_a_page_links_none():
     assert (len(postings), more, problems(spider)) == (1, [], {"truncated_listing": 1})
     [example] = spider.crawler.stats.get_value(EXAMPLES_KEY)
     assert example["detail"] == "data.total is 5, the pages held 3"
+
+
+def test_a_capped_server_pages_at_the_size_it_states_and_a_detail_without_its_job_is_bad_json():
+    class CappedDetailedBoard(OffsetBoard):
+        page_size_at = ("data", "limit")  # what SmartRecruiters' answers state
+        detail_at = ("posting",)  # where Workday's details hold the job, say
+
+        def detail_url(self, job: dict[str, Any]) -> str | None:
+            return f"https://boards.example/api/jobs/{job['id']}"
+
+    spider = board(CappedDetailedBoard, endpoint="https://boards.example/api/jobs")
+    request = first_request(spider)
+    response = answer(request, jobs(1, 2))
+    response = response.replace(body=response.body.replace(b'"total"', b'"limit": 2, "total"'))
+    details = read(spider, request, response)[1]
+    assert [r.url for r in details] == [
+        "https://boards.example/api/jobs/1", "https://boards.example/api/jobs/2", "https://boards.example/api/jobs?offset=2&per_page=50",
+    ]  # a full page at the size the server states, though 50 were asked for
+
+    good, bad = details[:2]
+    body = json.dumps({"posting": {"id": 1}, "title": "Job 1, in full"}).encode()  # merged into the listed job
+    [posting] = read(spider, good, TextResponse(good.url, body=body, encoding="utf-8", request=good))[0]
+    assert (posting.key, posting.title) == ("1", "Job 1, in full")
+    assert read(spider, bad, TextResponse(bad.url, body=b'{"error": "gone"}', encoding="utf-8", request=bad)) == ([], [])
+    assert problems(spider) == {"bad_json": 1}

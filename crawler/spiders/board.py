@@ -100,7 +100,7 @@ class JsonBoardSpider(SourceSpider):
     jobs_at: tuple[str, ...] = ()  # path to the job list in a listing answer; () when the answer is the list
     total_at: tuple[str, ...] | None = None  # path to the stated number of jobs, if the API states it
     page_size: int | None = None  # jobs per listing page; None when the listing is one answer
-    page_size_param: str | None = None  # the endpoint's query parameter that, when there, sets the page size (mirrors, tests)
+    page_size_param: str | None = None  # an endpoint's query parameter that sets the page size (mirrors, tests)
     page_size_at: tuple[str, ...] | None = None  # path to the page size an answer states it was served at
     # Whether a page longer than asked for is the last: an API that ignored the page size is taken
     # to ignore the paging too. Otherwise it is a page of the server's own size, and paging goes on.
@@ -226,8 +226,9 @@ class JsonBoardSpider(SourceSpider):
             yield from self._read(fresh)
 
         served = count(dig(data, self.page_size_at)) if self.page_size_at else None  # a capped server's own size
+        linked = self.next_page_url(data, response)
         following = self._following_page(
-            response, url, page, seen, total, len(jobs), served or self.page_size, bool(fresh), self.next_page_url(data, response)
+            response, url, page, seen, total, len(jobs), served or self.page_size, bool(fresh), linked
         )
         if following:
             yield following
@@ -247,7 +248,9 @@ class JsonBoardSpider(SourceSpider):
         following = Page(page.number + 1, page.offset + listed)
         if linked and fresh:
             return self._listing(linked, following, seen, total)
-        full_page = page_size is not None and (listed == page_size if self.longer_page_ends_listing else listed >= page_size)
+        full_page = page_size is not None and (
+            listed == page_size if self.longer_page_ends_listing else listed >= page_size
+        )
         if full_page and fresh:
             return self._listing(url, following, seen, total)
         if total is not None:
@@ -275,7 +278,8 @@ class JsonBoardSpider(SourceSpider):
         if detail is None:
             return
         if not isinstance(dig(detail, self.detail_at) if self.detail_at else detail, dict):
-            self.problem("bad_json", response.url, f"expected a job object at {'.'.join(self.detail_at) or 'the answer'}")
+            where = ".".join(self.detail_at) or "the answer"
+            self.problem("bad_json", response.url, f"expected a job object at {where}")
             return
         self.count_page()
         yield from self._postings(self.merge_detail(job, detail))
