@@ -3,7 +3,7 @@ markup costs on top of the markup and embedded-state checks it already went thro
 
     python bench/dom_fallback.py [--repeat 200]
 
-Reads the fallback fixture pages (tests/sites/dom/) and, where present, the real careers pages in
+Reads the fallback fixture pages (tests/sites/dom/*/) and, where present, the real careers pages in
 ../shared/real-samples/careers-pages/: each page is parsed once, as Scrapy parses it, then read
 `--repeat` times. When trafilatura is installed (it is not a dependency), its `extract` on the same
 pages is timed beside it, for the comparison the fallback was chosen on.

@@ -98,6 +98,19 @@ _APPLY_TEXT = re.compile(
 )
 # An apply page's own path segment (/jobs/42/apply); "/initiativbewerbung" on a listing is not one.
 _APPLY_TARGET = re.compile(r"/(apply|bewerben|bewerbung|postuler|postular|candidatar|candidatura|aplicar|solliciteren)(/|$|\?)", re.I)
+_OG_TITLE = etree.XPath('//meta[@property="og:title"]/@content', smart_strings=False)
+_OG_SITE_NAME = etree.XPath('//meta[@property="og:site_name"]/@content', smart_strings=False)
+_BODY = etree.XPath("//body")
+# Headings that name a careers section, not a job: such a page's job title is elsewhere, if anywhere.
+_SECTION_HEADING = re.compile(
+    r"^\W*(careers?|jobs?|job offers|open (positions|roles|jobs)|vacanc(y|ies)|join (us|our team)|work with us|"
+    r"karriere|stellenangebote|stellenanzeigen?|offene stellen|stellen|jobs bei\b.*|"
+    r"carrières?|emplois?|offres d'emploi|nos offres|rejoignez-nous|"
+    r"empleo|ofertas?( de (empleo|trabajo))?|trabaja con nosotros|treballa amb nosaltres|ofertes( de feina)?|"
+    r"lavora con noi|posizioni aperte|vagas|trabalhe conosco|vacatures|werken bij\b.*|"
+    r"praca|kariera|oferty pracy|lediga (jobb|tjänster)|karriär|ledige stillinger)\W*$",
+    re.I,
+)
 _LABEL_VALUE = re.compile(r"^\s*([^\W\d][\w '’.-]{1,30}?)\s*[:：]\s*(\S.*?)\s*$", re.S)
 
 
@@ -105,11 +118,11 @@ def dom_posting(response: TextResponse, listing_prefix: str | None = None) -> di
     """The page's posting as a schema.org-shaped JobPosting dict, read from its HTML alone; None
     unless confident. `listing_prefix` is the careers listing's folder ("/jobs/"): a job title on a
     page below it counts as a sign of a posting."""
-    body = next(iter(response.selector.root.xpath("//body")), None)
+    body = next(iter(_BODY(response.selector.root)), None)
     if body is None:
         return None
     page = _read(body, response.url)
-    title = page.title or _og_title(response)
+    title = _title(page.title, response)
     if not title:
         return None
     block = _main_block(body, page)
@@ -322,12 +335,18 @@ def _drop(element: Any) -> None:
     parent.remove(element)
 
 
-def _og_title(response: TextResponse) -> str | None:
-    """og:title without the site's name appended to it ("Koch (m/w/d) | Gasthof Post")."""
-    title = _squeeze(response.xpath('//meta[@property="og:title"]/@content').get() or "")
-    site = _squeeze(response.xpath('//meta[@property="og:site_name"]/@content').get() or "")
+def _title(heading: str | None, response: TextResponse) -> str | None:
+    """The page's heading, unless it names the site or its careers section ("Karriere"), when
+    og:title (without the site's name appended: "Koch (m/w/d) | Gasthof Post") says more."""
+    root = response.selector.root
+    site = _squeeze(next(iter(_OG_SITE_NAME(root)), ""))
+    if heading and heading != site and not _SECTION_HEADING.match(heading):
+        return heading
+    title = _squeeze(next(iter(_OG_TITLE(root)), ""))
     if site:
         title = re.sub(rf"\s*[|\-–—·:]\s*{re.escape(site)}$", "", title)
+    if title == site or _SECTION_HEADING.match(title):
+        return None
     return title if 0 < len(title) <= _MAX_TITLE_CHARS else None
 
 

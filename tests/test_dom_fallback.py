@@ -15,25 +15,29 @@ REAL_PAGES = REPO.parent / "shared" / "real-samples" / "careers-pages"
 
 
 def test_plain_html_postings_are_read_and_near_misses_are_not(tmp_path, site_server):
-    with site_server(SITES / "dom") as (origin, requests):
-        sources = [
-            {"name": "sonnenkorn", "url": f"{origin}/stellen/"},
-            {"name": "coopter", "url": f"{origin}/treballa/"},
-        ]
-        result, db = crawl_into(tmp_path, sources, "--workers", "1")
+    with site_server(SITES / "dom" / "sonnenkorn") as (bakery, bakery_requests):
+        with site_server(SITES / "dom" / "coopter") as (cooperative, cooperative_requests):
+            sources = [
+                {"name": "sonnenkorn", "url": f"{bakery}/stellen/"},
+                {"name": "coopter", "url": f"{cooperative}/treballa/"},
+            ]
+            result, db = crawl_into(tmp_path, sources, "--workers", "1")
     assert result.returncode == 0, result.stdout + result.stderr
     # The near-misses were fetched, and are not postings.
-    assert {"/stellen/kontakt.html", "/stellen/einblicke-backstube.html", "/treballa/blog/collita-2026.html"} <= set(requests)
+    assert {"/stellen/kontakt.html", "/stellen/einblicke-backstube.html"} <= set(bakery_requests)
+    assert "/treballa/blog/collita-2026.html" in cooperative_requests
     jobs = {row["title"]: row for row in query(db, "SELECT * FROM jobs")}
     assert set(jobs) == {
         "Bäcker (m/w/d)", "Verkäuferin / Verkäufer in Teilzeit",
         "Mecànic de maquinària agrícola", "Conductor de reparto (C+E)",
+        "Administratiu/iva comptable",  # only in the sitemap
     }
     # The language is the description's: the bakery's page template says lang="en" and its cookie
     # banner and footer are English; the cooperative's pages say lang="ca", one posting is Spanish.
     assert {title: row["language"] for title, row in jobs.items()} == {
         "Bäcker (m/w/d)": "de", "Verkäuferin / Verkäufer in Teilzeit": "de",
         "Mecànic de maquinària agrícola": "ca", "Conductor de reparto (C+E)": "es",
+        "Administratiu/iva comptable": "ca",
     }
     baker = jobs["Bäcker (m/w/d)"]["description"]
     assert baker.startswith("Deine Aufgaben\nDu stellst Brot, Brezen und Feingebäck")
@@ -52,6 +56,7 @@ def test_plain_html_postings_are_read_and_near_misses_are_not(tmp_path, site_ser
         ("Verkäuferin / Verkäufer in Teilzeit", "Augsburg", "DE"),
         ("Mecànic de maquinària agrícola", "Girona", "ES"),
         ("Conductor de reparto (C+E)", "Figueres", "ES"),
+        ("Administratiu/iva comptable", "Olot", "ES"),
     }
     assert last_run(db, "sonnenkorn")["status"] == last_run(db, "coopter")["status"] == "complete"
 
@@ -111,6 +116,14 @@ def test_a_label_element_followed_by_its_value():
 )
 def test_not_sure_means_no_posting(body, why):
     assert dom_posting(_page(f"<html><body>{body}</body></html>")) is None, why
+
+
+def test_a_heading_naming_the_careers_section_is_not_the_title():
+    def page(head: str) -> HtmlResponse:
+        return _page(f"<html><head>{head}</head><body><h1>Karriere</h1><p>Ort: Wien</p>{_TEXT}</body></html>")
+
+    assert dom_posting(page("<meta property='og:title' content='Koch (m/w/d)'>"))["title"] == "Koch (m/w/d)"
+    assert dom_posting(page("")) is None  # no job title anywhere: not sure
 
 
 def test_below_the_listing_a_job_title_is_a_sign():

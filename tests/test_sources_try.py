@@ -44,7 +44,7 @@ def test_markup_and_ats_boards_without_a_sources_file(tmp_path, site_server):
     missing = tmp_path / "none.yml"
     with site_server(SITES / "faulty") as (origin, _):
         marked = run_cli("sources", "try", f"{origin}/careers/jobs/fleet-planner-hamburg.html", "--sources", str(missing), "--format", "json")
-    with site_server(SITES / "dom") as (origin, _):
+    with site_server(SITES / "dom" / "sonnenkorn") as (origin, _):
         linking = run_cli("sources", "try", f"{origin}/stellen/ausbildung.html", "--sources", str(missing), "--format", "json")
     assert marked.returncode == linking.returncode == 0, marked.stderr + linking.stderr
     trial = json.loads(marked.stdout)

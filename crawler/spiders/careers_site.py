@@ -145,9 +145,10 @@ class CareersSiteSpider(SourceSpider):
         # Nuxt, Redux, Apollo, Phenom), or in the JSON a rendered page fetched: read them, and
         # still follow the page's links as a listing's.
         in_state = [] if extraction.postings else app_state_postings(text, response.url, response.meta.get(ANSWERS, ()))
-        # With nothing else, a posting page below the careers URL (a listing) may be read from its
-        # HTML alone, when that is sure; its language is then its description's, never the page's.
-        from_dom = hops > 0 and not (extraction.postings or in_state or recipe)
+        # With nothing else, a page that is not the listing (the careers URL, its next pages and
+        # language versions) may be read as a posting from its HTML alone, when that is sure; its
+        # language is then its description's, never the page's.
+        from_dom = not shared and not (extraction.postings or in_state or recipe)
         if from_dom and (posting := dom_posting(response, self.listing_prefix)):
             extraction.postings = [posting]
         harmless = not extraction.hidden_postings()
