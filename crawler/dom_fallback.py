@@ -121,7 +121,7 @@ def dom_posting(response: TextResponse, listing_prefix: str | None = None) -> di
     body = next(iter(_BODY(response.selector.root)), None)
     if body is None:
         return None
-    page = _read(body, response.url)
+    page = _read(body, response.url, listing_prefix)
     title = _title(page.title, response)
     if not title:
         return None
@@ -172,7 +172,7 @@ class _Page:
         return any(len(set(values)) > 1 or len(values) > 2 for values in self.labelled.values())
 
 
-def _read(body: Any, page_url: str) -> _Page:
+def _read(body: Any, page_url: str, listing_prefix: str | None) -> _Page:
     """One pass over the body: text sizes, the title, the apply control and the labelled fields,
     all outside the chrome."""
     page = _Page()
@@ -187,7 +187,7 @@ def _read(body: Any, page_url: str) -> _Page:
             in_link += tag == "a"
             in_content += tag in _CONTENT_ROOTS
             if skipping is None:
-                _note(page, element, tag, in_link, page_url)
+                _note(page, element, tag, in_link, page_url, listing_prefix)
             continue
         in_link -= tag == "a"
         in_content -= tag in _CONTENT_ROOTS
@@ -216,7 +216,7 @@ def _is_chrome(element: Any, tag: str, in_content: int) -> bool:
     return bool(_LIKELY_CHROME.search(names)) and not _CONTENT_NAME.search(names) and tag not in _CONTENT_ROOTS
 
 
-def _note(page: _Page, element: Any, tag: str, in_link: int, page_url: str) -> None:
+def _note(page: _Page, element: Any, tag: str, in_link: int, page_url: str, listing_prefix: str | None) -> None:
     """What an element outside the chrome says: a title, an apply control or a labelled field."""
     if tag == "h1" and page.title is None:
         title = _squeeze(element.xpath("string()"))
@@ -226,11 +226,13 @@ def _note(page: _Page, element: Any, tag: str, in_link: int, page_url: str) -> N
         href = (element.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:")):
             if _APPLY_TEXT.match(_squeeze(element.xpath("string()"))) or _APPLY_TARGET.search(href):
-                page.apply_url = href if href.startswith("mailto:") else absolute(page_url, href, canonicalize=False)
+                url = href if href.startswith("mailto:") else absolute(page_url, href, canonicalize=False)
+                if url and not _back_to_listing(url, page_url, listing_prefix):
+                    page.apply_url = url
     if in_link or not tag or tag in _NON_TEXT_TAGS:
         return
     for label, value in _labelled(element, tag):
-        if value and len(value) <= _MAX_VALUE_CHARS:
+        if _is_value(value):
             page.labelled.setdefault(label, []).append(value)
 
 
@@ -253,6 +255,21 @@ def _labelled(element: Any, tag: str) -> list[tuple[str, str | None]]:
         if match and (label := _label(match.group(1))):
             found.append((label, match.group(2)))
     return found
+
+
+def _is_value(value: str | None) -> bool:
+    """A field's value, not a phone number or a date given a label such as "Office:" or "Ort:"."""
+    if not value or len(value) > _MAX_VALUE_CHARS:
+        return False
+    return sum(c.isalpha() for c in value) > sum(c.isdigit() for c in value)
+
+
+def _back_to_listing(url: str, page_url: str, listing_prefix: str | None) -> bool:
+    """Whether an "Apply now" leads back to the site's start or its listing: a call to action on
+    a page about working there, not a posting's application."""
+    target, page = urlsplit(url), urlsplit(page_url)
+    listing = {"/", ""} | ({listing_prefix, listing_prefix.rstrip("/")} if listing_prefix else set())
+    return target.netloc.lower() == page.netloc.lower() and target.path in listing
 
 
 def _label(text: str) -> str | None:

@@ -112,10 +112,12 @@ def test_a_label_element_followed_by_its_value():
             "the main part links several postings: a listing",
         ),
         (f"<p>Lieu : Lyon</p>{_TEXT}", "no title"),
+        (f"<h1>Travailler chez nous</h1>{_TEXT}<a href='/jobs/'>Postuler</a>", "an apply button back to the listing"),
+        (f"<h1>Contact</h1>{_TEXT}<p>Office: +33 4 78 00 00 00</p>", "a phone number is not a location"),
     ],
 )
 def test_not_sure_means_no_posting(body, why):
-    assert dom_posting(_page(f"<html><body>{body}</body></html>")) is None, why
+    assert dom_posting(_page(f"<html><body>{body}</body></html>"), "/jobs/") is None, why
 
 
 def test_a_heading_naming_the_careers_section_is_not_the_title():
