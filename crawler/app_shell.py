@@ -19,6 +19,7 @@ from parsel import Selector
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from crawler.middlewares import HostAllowanceMiddleware
 from pipelines.store import RENDERS_STAT, remembered_renders
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ def render_meta(url: str, source: str) -> dict[str, Any]:
         # the host's AutoThrottle delay.
         "download_slot": f"render:{urlsplit(url).netloc}",
         "autothrottle_dont_adjust_delay": True,
+        # Nor does it take a place of the host's allowance: its requests take theirs.
+        HostAllowanceMiddleware.EXEMPT_KEY: True,
     }
 
 

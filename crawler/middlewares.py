@@ -225,6 +225,9 @@ class HostAllowanceMiddleware:
     held from here until the answer (or the failure) comes back."""
 
     SLOT_KEY = "jobatlas_host_slot"
+    # A request that only stands for others takes no place: a page rendered in the browser, each
+    # of whose own requests takes one (holding a place, it would keep them waiting for ever).
+    EXEMPT_KEY = "jobatlas_no_host_allowance"
 
     def __init__(self, crawler: Crawler) -> None:
         self.allowance = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
@@ -235,6 +238,8 @@ class HostAllowanceMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
+        if request.meta.get(self.EXEMPT_KEY):
+            return
         slot = HostAllowance.slot(urlparse_cached(request).netloc.lower())
         waiter = self.hosts.acquire(slot, self.allowance)
         if waiter is not None:

@@ -31,7 +31,11 @@ needs_chromium = pytest.mark.skipif(MISSING is not None, reason=f"no browser to 
 @needs_chromium
 def test_a_page_rendering_its_jobs_from_json_is_read_with_render_true(tmp_path, site_server):
     with site_server(SITE) as (origin, requests):
-        result, db = crawl_into(tmp_path, [{"name": "rheinwerk", "url": f"{origin}/stellen/", "render": True}])
+        # One request at a time to the host: the rendered page must not keep its own requests waiting.
+        result, db = crawl_into(
+            tmp_path, [{"name": "rheinwerk", "url": f"{origin}/stellen/", "render": True}],
+            "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        )
     assert result.returncode == 0, result.stderr
     run = last_run(db, "rheinwerk")
     assert run["status"] == "complete", run["problems"]
