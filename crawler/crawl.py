@@ -375,7 +375,8 @@ class _Run:
     def __init__(self, process: CrawlerProcess, sources: list[Source], db_path: str | Path) -> None:
         self.process = process
         self.state_dir = state_dir(db_path)
-        self.crawlers: dict[str, tuple[Assignment, Crawler]] = {}
+        self.crawlers: dict[str, tuple[Assignment, Crawler]] = {}  # those still running
+        self.finished: dict[str, CrawlerResult] = {}
         self.named_boards = named_boards(sources)
         # Each running crawler holds its connections, open files, cache and answers in memory:
         # a process runs this many at once, the others wait their turn.
@@ -406,7 +407,14 @@ class _Run:
         crawler.signals.connect(self._start_next, signal=signals.spider_closed)
         self.crawlers[name] = (assignment, crawler)
         self.running += 1
-        self.process.crawl(crawler, source=source).addErrback(self._crawler_failed, crawler, source)
+        crawl = self.process.crawl(crawler, source=source).addErrback(self._crawler_failed, crawler, source)
+        crawl.addBoth(self._keep_result, name)
+
+    def _keep_result(self, _: Any, name: str) -> None:
+        """Keep what a finished crawler did, and let go of the crawler itself (its engine,
+        downloader, pipelines and settings): a census of thousands of sources kept them all."""
+        assignment, crawler = self.crawlers.pop(name)
+        self.finished[name] = _result(assignment, crawler)
 
     def _start_next(self, spider: Spider, reason: str) -> None:
         self.running -= 1
@@ -422,14 +430,8 @@ class _Run:
 
     def results(self) -> list[CrawlerResult]:
         """What each crawler did; call once the process has stopped."""
-        results = []
-        for assignment, crawler in self.crawlers.values():
-            stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-            spider = crawler.spider
-            end = CrawlerEnd(dict(stats), stats.get("finish_reason", "killed"), set(getattr(spider, "gone_keys", ())))
-            results.append(
-                CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end, dict(getattr(spider, "boards", {})))
-            )
+        results = list(self.finished.values())
+        results += [_result(assignment, crawler) for assignment, crawler in self.crawlers.values()]
         for assignment in self.waiting:  # left waiting by a stop
             end = CrawlerEnd({"jobatlas/run_status": NOT_STARTED}, NOT_STARTED)
             results.append(CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end))
@@ -459,8 +461,16 @@ class _Run:
     def _follow_boards(self, spider: Spider) -> None:
         for board, kind in getattr(spider, "boards", {}).items():
             source = board_source(spider.source, board, kind, self.process.settings)
-            if board not in self.named_boards and source.name not in self.crawlers:
+            if board not in self.named_boards and source.name not in self.crawlers and source.name not in self.finished:
                 self.schedule(Assignment(source))
+
+
+def _result(assignment: Assignment, crawler: Crawler) -> CrawlerResult:
+    """What a crawler did (so far, if it still runs: a stopped process may have left it running)."""
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    spider = crawler.spider
+    end = CrawlerEnd(dict(stats), stats.get("finish_reason", "killed"), set(getattr(spider, "gone_keys", ())))
+    return CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end, dict(getattr(spider, "boards", {})))
 
 
 def record_runs_never_started(db_path: str | Path, results: list[CrawlerResult]) -> None:
