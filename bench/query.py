@@ -1,11 +1,12 @@
 """Query speed: a store of N postings written through the store's own write path (a tenth of
-them published again on a second source: duplicates), the duplicates linked as a crawl's end
-links them, then the country-per-language question timed as `jobatlas countries --lang` asks it
-(the query, not the process start-up), and through Datasette's canned query.
+them published again on a second source: duplicates), their first sightings then spread over a
+year and a fifth of them closed, the duplicates linked as a crawl's end links them; then the
+questions timed as `jobatlas countries / languages / trend` ask them (the query, not the process
+start-up), and Datasette's canned queries and trend chart through its internal client.
 
-    python bench/query.py [--rows 1000000] [--repeat 20]
+    python bench/query.py [--rows 1000000] [--repeat 20] [--db FILE]
 
-Prints the write rate, the linking time and the median milliseconds of each query."""
+Prints the write rate, the linking time and the median milliseconds of each question."""
 
 from __future__ import annotations
 
@@ -16,13 +17,17 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.browse import build_datasette  # noqa: E402
+from datasette_dashboards import replace_opts_in_query  # noqa: E402
+
+from crawler.browse import build_datasette, datasette_metadata  # noqa: E402
 from crawler.items import JobPosting  # noqa: E402
-from pipelines.queries import Filters, countries_for_language  # noqa: E402
+from pipelines.queries import Filters, countries_for_language, trend  # noqa: E402
 from pipelines.store import Store  # noqa: E402
 
 LANGUAGES = ["en", "en", "en", "de", "fr", "es", "pt", "it", "nl", "pl", "sv", "ja"]
@@ -60,21 +65,43 @@ def median_ms(function, repeat: int) -> float:
     return statistics.median(timings)
 
 
+def spread_over_a_year(store: Store) -> None:
+    """First sightings spread over the year before the last crawl, and a fifth of the postings
+    closed within four months of theirs: a history for `--at` and the trend to read."""
+    with store.writing():
+        store.db.execute(
+            "UPDATE jobs SET first_seen_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', ?, '+' || (rowid * 364 / (SELECT MAX(rowid) FROM jobs)) || ' days'),"
+            " last_seen_at = ?, status = 'open', closed_at = NULL",
+            [YEAR_START, LAST_CRAWL],
+        )
+        store.db.execute(
+            "UPDATE jobs SET status = 'closed', closed_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', first_seen_at, '+' || (rowid % 120) || ' days')"
+            " WHERE rowid % 5 = 0 AND strftime('%Y-%m-%dT%H:%M:%S+00:00', first_seen_at, '+' || (rowid % 120) || ' days') < ?",
+            [LAST_CRAWL],
+        )
+
+
+YEAR_START, LAST_CRAWL = "2025-11-21T08:00:00+00:00", "2026-11-20T08:00:00+00:00"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--db", type=Path, help="Keep the store here (a store that already has postings is timed as it is).")
     args = parser.parse_args()
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "jobs.db"
+        db = args.db or Path(tmp) / "jobs.db"
         store = Store(db)
-        started = time.perf_counter()
-        for start in range(0, args.rows, 10_000):
-            store.save_postings(postings(start, min(10_000, args.rows - start), rng))
-        seconds = time.perf_counter() - started
-        rows = store.db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
-        print(f"wrote {rows:,} postings in {seconds:.1f} s ({rows / seconds:,.0f} postings/s, batches of 10,000)")
+        if not store.db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]:
+            started = time.perf_counter()
+            for start in range(0, args.rows, 10_000):
+                store.save_postings(postings(start, min(10_000, args.rows - start), rng))
+            seconds = time.perf_counter() - started
+            rows = store.db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+            print(f"wrote {rows:,} postings in {seconds:.1f} s ({rows / seconds:,.0f} postings/s, batches of 10,000)")
+        spread_over_a_year(store)
 
         for when in ("first", "again"):  # linking everything, then a crawl's end with nothing new
             started = time.perf_counter()
@@ -83,19 +110,37 @@ def main() -> None:
                   f" {linked.postings:,} postings, {linked.changed:,} rows re-pointed)")
 
         conn = store.db.conn
-        print(f"countries --lang fr: {median_ms(lambda: store.countries_for_language('fr'), args.repeat):.1f} ms median")
-        print(f"  --count-rows:      {median_ms(lambda: countries_for_language(conn, 'fr', count_rows=True), args.repeat):.1f} ms median")
         one_company = Filters(companies=("Company 7",))
-        print(f"  --company:         {median_ms(lambda: countries_for_language(conn, 'fr', one_company), args.repeat):.1f} ms median")
-        print(f"languages:           {median_ms(lambda: store.languages_for_country(None), args.repeat):.1f} ms median")
+        timings = {
+            "countries --lang fr": lambda: store.countries_for_language("fr"),
+            "  --count-rows": lambda: countries_for_language(conn, "fr", count_rows=True),
+            "  --company": lambda: countries_for_language(conn, "fr", one_company),
+            "  --at (half a year ago)": lambda: countries_for_language(conn, "fr", Filters(at="2026-05-20")),
+            "languages": lambda: store.languages_for_country(None),
+            "trend --by month (12 periods)": lambda: trend(conn, "fr", date(2025, 11, 21), date(2026, 11, 20), "month"),
+        }
+        for name, question in timings.items():
+            print(f"{name + ':':32} {median_ms(question, args.repeat if 'trend' not in name else 1):8.1f} ms median")
 
+        # Datasette: its canned queries and the trend chart's query (Datasette stops a query at 1 s).
         datasette = build_datasette(db)
+        metadata = datasette_metadata()
+        chart = metadata["plugins"]["datasette-dashboards"]["open-jobs-over-time"]["charts"]["trend"]["query"]
+        pages = {
+            "canned countries_for_language": "/jobs/countries_for_language.json?lang=fr",
+            "canned languages_for_country": "/jobs/languages_for_country.json?country=DE",
+            "canned countries_for_company": "/jobs/countries_for_company.json?company=company+7&lang=fr",
+            "trend chart (lang=fr)": "/jobs.json?" + urlencode({"sql": replace_opts_in_query(chart, {"lang": "fr"}), "lang": "fr"}),
+            "trend chart (lang=fr, country=DE)": "/jobs.json?" + urlencode(
+                {"sql": replace_opts_in_query(chart, {"lang": "fr", "country": "DE"}), "lang": "fr", "country": "DE"}),
+        }
 
-        async def canned() -> None:
-            response = await datasette.client.get("/jobs/countries_for_language.json?lang=fr&_shape=array")
-            assert response.status_code == 200, response.text
+        async def get(path: str) -> None:
+            response = await datasette.client.get(path + "&_shape=array")
+            assert response.status_code == 200, response.text[:300]
 
-        print(f"Datasette canned:    {median_ms(lambda: asyncio.run(canned()), args.repeat):.1f} ms median")
+        for name, path in pages.items():
+            print(f"{name + ':':32} {median_ms(lambda: asyncio.run(get(path)), max(1, args.repeat // 4)):8.1f} ms median")
         store.close()
 
 

