@@ -61,8 +61,8 @@ CHROMIUM_FLAGS = [
 ]
 # What a page never loads: nothing in it tells a job, and it is most of a page's bytes.
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "imageset", "texttrack", "manifest", "ping", "beacon", "csp_report"})
-# The requests whose answers can hold jobs: a failure to fetch one is an error of the page.
-DATA_RESOURCES = frozenset({"document", "xhr", "fetch", "eventsource", "websocket"})
+# The requests whose answers can hold jobs: a failure to fetch one from the site is an error.
+DATA_RESOURCES = frozenset({"xhr", "fetch", "eventsource"})
 # Browser request headers Scrapy sets itself (its User-Agent, the encodings it decodes).
 _NOT_FORWARDED = frozenset({"user-agent", "accept-encoding", "host", "content-length", "connection"})
 # Answer headers that describe bytes the browser is not given (Scrapy has decoded them).
@@ -273,11 +273,17 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
         await _quietly(route.fulfill(status=response.status, headers=returned, body=response.body))
 
     def _report_failed_fetch(self, browser_request: BrowserRequest, error: Exception) -> None:
-        """A data request (XHR, fetch, a frame) that failed may hide jobs: an error, of the kind
-        Scrapy's own request would give; a script or style sheet not loaded is a note. A request
-        refused because it goes to an ATS's API is a board found: crawled after the site, as the
-        boards its pages link to are."""
+        """What a page's request that failed is reported as:
+        - a request to an ATS's API: the board behind the page, crawled after the site as the
+          boards its pages link to are (`ats_board_found`);
+        - one refused for its host (or robots.txt): a note (`render_refused`), since nearly every
+          real page asks other hosts for analytics, fonts, videos; a page whose jobs come from
+          another host shows none, which the run reports;
+        - a data request (XHR, fetch) to the site that failed: an error, of the kind Scrapy's own
+          request would give, since the jobs it held are missing;
+        - a script, style sheet or frame of the site that failed: a note (`asset_not_loaded`)."""
         kind, detail = classify_failure(Failure(error))
+        resource = browser_request.resource_type
         found = board_url(browser_request.url) if kind == "offsite_refused" else None
         boards = getattr(self.crawler.spider, "boards", None)
         if found and boards is not None:
@@ -286,8 +292,10 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
                 boards[board] = board_kind
                 record_problem(self.crawler.stats, "ats_board_found", browser_request.url, f"{board_kind} board {board}")
             return
-        if browser_request.resource_type not in DATA_RESOURCES and not browser_request.is_navigation_request():
-            kind, detail = "asset_not_loaded", f"{browser_request.resource_type}: {kind}: {detail}"
+        if kind in ("offsite_refused", "robots_disallowed"):
+            kind, detail = "render_refused", f"{resource}: {detail}"
+        elif resource not in DATA_RESOURCES:
+            kind, detail = "asset_not_loaded", f"{resource}: {kind}: {detail}"
         record_problem(self.crawler.stats, kind, browser_request.url, detail)
 
     # -- letting the page settle, and asking it for more ---------------------------------------

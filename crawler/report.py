@@ -38,7 +38,7 @@ EXAMPLES_PER_KIND = 20
 NOTES = frozenset(
     {
         "no_job_markup", "robots_disallowed", "no_postings_found", "ats_board_found", "bad_json_ld_harmless", "resumed",
-        "app_shell", "asset_not_loaded",
+        "app_shell", "asset_not_loaded", "render_refused",
     }
 )
 
