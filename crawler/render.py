@@ -14,7 +14,8 @@ downloaded by Scrapy's own HTTP handler, as without it.
   concurrency and delays, retries, the HTTP cache. So another host is refused and counted, and the
   crawler's User-Agent is the one sites see. Images, fonts and media are not loaded at all.
 - The JSON the page fetches (XHR / fetch) is kept beside the rendered HTML, for the spider to read
-  job-like arrays from; "load more" and next-page controls are clicked up to a bound.
+  job-like arrays from; "load more" and next-page controls are clicked, and a list that grows as
+  it is scrolled is scrolled, up to a bound.
 """
 
 from __future__ import annotations
@@ -301,21 +302,25 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
     # -- letting the page settle, and asking it for more ---------------------------------------
 
     async def _apply_page_methods(self, page: Page, request: Request, spider: scrapy.Spider) -> None:
-        """After the page has loaded: wait until it has fetched what it fetches, then click its
-        "load more" / next control while that brings something new, up to the bound."""
+        """After the page has loaded: wait until it has fetched what it fetches, then ask it for
+        more while that brings something new, up to the bound: click its "load more" / next
+        control, or, without one, scroll to its end (a list that grows as it is scrolled)."""
         render = _current_render.get()
         await _settle(render)
         for _ in range(self.clicks):
             control = await _more_control(page)
-            if control is None:
+            if control is None and not await _scrolls_further(page):
                 break
             before = (len(render.answers), await _text_length(page))
             with suppress(PlaywrightError):
-                await control.click(timeout=2000)
+                if control is not None:
+                    await control.click(timeout=2000)
+                else:
+                    await page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
             await _settle(render)
             if (len(render.answers), await _text_length(page)) == before:
                 break
-            self.crawler.stats.inc_value("jobatlas/render/clicks")
+            self.crawler.stats.inc_value("jobatlas/render/more")
 
 
 async def _settle(render: _Render) -> None:
@@ -353,6 +358,15 @@ async def _more_control(page: Page) -> ElementHandle | None:
     with suppress(PlaywrightError):
         return (await page.evaluate_handle(_FIND_MORE_CONTROL, MORE_CONTROL_WORDS)).as_element()
     return None
+
+
+async def _scrolls_further(page: Page) -> bool:
+    """Whether the page goes on below what the window shows."""
+    with suppress(PlaywrightError):
+        return await page.evaluate(
+            "() => document.documentElement.scrollHeight > window.scrollY + window.innerHeight + 1"
+        )
+    return False
 
 
 async def _text_length(page: Page) -> int:

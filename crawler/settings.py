@@ -131,7 +131,8 @@ JOBATLAS_EMPTY_LISTING_GUARD = 3
 # Rendering in Chromium (crawler/render.py), for careers pages whose jobs only their scripts show:
 # the browser (a name on PATH or a path: Debian's `chromium`; a browser download is never used),
 # pages rendered at once by one process (one browser per process, shared by its sources),
-# seconds a page may take in all, and how many "load more" / next controls are clicked on one page.
+# seconds a page may take in all, and how many times one page is asked for more (a "load more" or
+# next control clicked, or the page scrolled to its end).
 JOBATLAS_CHROMIUM = "chromium"
 JOBATLAS_RENDER_PAGES = 4
 JOBATLAS_RENDER_TIMEOUT = 30.0

@@ -93,9 +93,11 @@ def test_an_application_shell_is_rendered_and_the_source_remembered_as_rendering
         again, _ = crawl_into(tmp_path, entries, "--workers", "1")
         assert again.returncode == 0, again.stderr
         # The next crawl goes straight to the browser.
-        assert requests.count("/offres/") == 1 and "/api/offres.json" in requests
+        assert requests.count("/offres/") == 1
+        # The list's second part came when the page was scrolled to its end.
+        assert "/api/offres-2.json" in requests
     run = last_run(db, "ferrovia")
-    assert run["status"] == "complete" and run["postings_unchanged"] == 2
+    assert run["status"] == "complete" and run["postings_unchanged"] == 3
     first = query(db, "SELECT problems FROM crawl_runs WHERE source = 'ferrovia' ORDER BY id")[0]
     assert json.loads(first["problems"]) == {"app_shell": 1}
     assert query(db, "SELECT renders FROM sources WHERE name = 'ferrovia'") == [{"renders": 1}]
@@ -103,6 +105,7 @@ def test_an_application_shell_is_rendered_and_the_source_remembered_as_rendering
     assert postings["311"]["title"] == "Ingénieure signalisation ferroviaire (H/F)"
     assert postings["311"]["language"] == "fr"
     assert [(p["city"], p["country_code"]) for p in postings["318"]["locations"]] == [("Liège", "BE")]
+    assert postings["324"]["title"] == "Cheffe de projet génie civil (H/F)"
 
 
 def test_what_an_application_shell_looks_like():
