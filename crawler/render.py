@@ -28,6 +28,7 @@ import shutil
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import scrapy
 from playwright.async_api import Browser, ElementHandle, Page, Playwright, Route, async_playwright
@@ -302,25 +303,30 @@ class RenderHandler(ScrapyPlaywrightDownloadHandler):
     # -- letting the page settle, and asking it for more ---------------------------------------
 
     async def _apply_page_methods(self, page: Page, request: Request, spider: scrapy.Spider) -> None:
-        """After the page has loaded: wait until it has fetched what it fetches, then ask it for
-        more while that brings something new, up to the bound: click its "load more" / next
-        control, or, without one, scroll to its end (a list that grows as it is scrolled)."""
-        render = _current_render.get()
+        """After the page has loaded: let it settle, then ask it for more (`ask_for_more`)."""
+        asked = await ask_for_more(page, _current_render.get(), self.clicks)
+        self.crawler.stats.inc_value("jobatlas/render/more", asked)
+
+
+async def ask_for_more(page: Page, render: _Render, bound: int) -> int:
+    """Wait until the page has fetched what it fetches, then ask it for more while that brings
+    something new, at most `bound` times: click its "load more" / next control, or, without one,
+    scroll to its end (a list that grows as it is scrolled). Returns how many times it gave more."""
+    await _settle(render)
+    for asked in range(bound):
+        control = await _more_control(page)
+        if control is None and not await _scrolls_further(page):
+            return asked
+        before = (len(render.answers), await _text_length(page))
+        with suppress(PlaywrightError):
+            if control is not None:
+                await control.click(timeout=2000)
+            else:
+                await page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
         await _settle(render)
-        for _ in range(self.clicks):
-            control = await _more_control(page)
-            if control is None and not await _scrolls_further(page):
-                break
-            before = (len(render.answers), await _text_length(page))
-            with suppress(PlaywrightError):
-                if control is not None:
-                    await control.click(timeout=2000)
-                else:
-                    await page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
-            await _settle(render)
-            if (len(render.answers), await _text_length(page)) == before:
-                break
-            self.crawler.stats.inc_value("jobatlas/render/more")
+        if (len(render.answers), await _text_length(page)) == before:
+            return asked
+    return bound
 
 
 async def _settle(render: _Render) -> None:
@@ -391,3 +397,62 @@ def _json_of(response: Response) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError):
         return None
+
+
+# -- one page, outside a crawl (`jobatlas sources try`) ----------------------------------------
+
+
+def render_once(url: str, executable: str, fetch: Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]],
+                timeout: float = 30.0, bound: int = 10) -> tuple[str, list[Any]]:
+    """Render one page as a crawl would, outside one: every request of the page on its host is
+    answered by `fetch(method, url, headers, body) -> (status, headers, body)` (the caller's
+    fetcher, as the crawler identifies itself), any other host refused, images, fonts and media
+    not loaded. Returns the rendered HTML and the JSON answers the page was given."""
+
+    async def run() -> tuple[str, list[Any]]:
+        render = _Render()
+        host = urlsplit(url).netloc.lower()
+
+        async def answer(route: Route, browser_request: BrowserRequest) -> None:
+            if browser_request.resource_type in BLOCKED_RESOURCES or urlsplit(browser_request.url).netloc.lower() != host:
+                await _quietly(route.abort("blockedbyclient"))
+                return
+            headers = {name: value for name, value in browser_request.headers.items() if name.lower() not in _NOT_FORWARDED}
+            try:
+                status, answered, body = await asyncio.to_thread(
+                    fetch, browser_request.method, browser_request.url, headers, browser_request.post_data_buffer or b""
+                )
+            except OSError:
+                await _quietly(route.abort("failed"))
+                return
+            if browser_request.resource_type in ("xhr", "fetch"):
+                value = _json_of(Response(browser_request.url, status=status, headers=answered, body=body))
+                if value is not None:
+                    render.answers.append(value)
+            returned = {name: value for name, value in answered.items() if name.lower() not in _NOT_RETURNED}
+            await _quietly(route.fulfill(status=status, headers=returned, body=body))
+
+        async def tracked(route: Route, browser_request: BrowserRequest) -> None:
+            fetch_task = asyncio.ensure_future(answer(route, browser_request))
+            render.fetches.add(fetch_task)
+            fetch_task.add_done_callback(render.fetches.discard)
+            await fetch_task
+
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+            try:
+                context = await browser.new_context(service_workers="block")
+                page = await context.new_page()
+                await page.route("**", tracked)
+                await page.goto(url)
+                await ask_for_more(page, render, bound)
+                return await page.content(), render.answers
+            finally:
+                await browser.close()
+
+    try:
+        return asyncio.run(asyncio.wait_for(run(), timeout))
+    except asyncio.TimeoutError:
+        raise RenderProblem("render_timeout", f"not rendered within {timeout:g} s") from None
+    except PlaywrightError as error:
+        raise RenderProblem("render_failed", error.message.strip().splitlines()[0][:300]) from None

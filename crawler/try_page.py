@@ -3,7 +3,8 @@ from it and by which path, so that a recipe can be written (and checked) in minu
 
 The page is fetched once, as the crawler identifies itself, and read by every path the careers-site
 spider has, in its order: schema.org JobPosting markup (JSON-LD or microdata), the source's recipe,
-the embedded application state, the DOM fallback. The first that reads a posting is the one the
+the embedded application state, the DOM fallback; and rendered in Chromium where a crawl would
+render it (the source says `render: true`, or the page is an application shell). The first that reads a posting is the one the
 crawl uses; the others are shown too. Each posting then goes through the same cleaning, language,
 location and normalising steps as in a crawl, so the values shown are the values a crawl stores.
 The page's links are shown as the crawl would follow them (postings, next pages), with the ATS
@@ -12,6 +13,8 @@ boards it embeds or links.
 
 from __future__ import annotations
 
+import shutil
+import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -20,6 +23,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
+from crawler.app_shell import INSTALL_HINT, app_shell, browser_missing
 from crawler.app_state import app_state_postings
 from crawler.dom_fallback import dom_posting
 from crawler.extract import (
@@ -36,15 +40,15 @@ from crawler.extract import (
     to_item,
 )
 from crawler.items import JobPosting
-from crawler.settings import USER_AGENT
+from crawler.settings import JOBATLAS_CHROMIUM, JOBATLAS_RENDER_TIMEOUT, USER_AGENT
 from crawler.sources import Source
 from pipelines.clean import clean_item
 from pipelines.language import LanguagePipeline
 from pipelines.location import LocationPipeline
 from pipelines.normalize import NormalizePipeline
 
-# The paths, in the order the spider tries them.
-MARKUP, RECIPE, STATE, DOM = "json-ld/microdata", "recipe", "embedded state", "dom fallback"
+# The paths, in the order the spider tries them (the page rendered in Chromium last).
+MARKUP, RECIPE, STATE, DOM, RENDERED = "json-ld/microdata", "recipe", "embedded state", "dom fallback", "rendered"
 # How much of a description the table shows.
 _PREVIEW_CHARS = 100
 _LINKS_SHOWN = 10
@@ -124,11 +128,54 @@ def try_page(target: str, sources: list[Source], timeout: float = 15.0) -> Trial
     source = find_source(target, sources)
     url = target if source is None or target.startswith(("http://", "https://")) else source.url
     response = fetch_page(url, timeout)
-    return read_page(response, source)
+    trial = read_page(response, source)
+    _read_rendered(trial, response, source)
+    return trial
 
 
-def read_page(response: TextResponse, source: Source | None) -> Trial:
-    """Everything each path reads from `response`, as a careers page of `source` (if any)."""
+def _read_rendered(trial: Trial, response: TextResponse, source: Source | None) -> None:
+    """The page rendered in Chromium, as a crawl would render it: when its source says
+    `render: true`, or when it shows nothing (no posting, no link) and looks like an application
+    shell. What the rendered page and the JSON it fetched give is one more reading."""
+    shell = None if trial.read_by or trial.posting_links or trial.next_pages else app_shell(response.selector)
+    declared = source.render if source else None
+    if not (declared or (shell and declared is not False)):
+        return
+    why = "the source says render: true" if declared else f"an application shell ({shell})"
+    missing = browser_missing({"JOBATLAS_CHROMIUM": JOBATLAS_CHROMIUM})
+    if missing:
+        trial.readings.append(Reading(RENDERED, note=f"{why}, but {missing}; {INSTALL_HINT}"))
+        return
+    from crawler.render import RenderProblem, render_once  # imports Playwright: only when rendering
+
+    try:
+        html, answers = render_once(response.url, shutil.which(JOBATLAS_CHROMIUM), _fetch, JOBATLAS_RENDER_TIMEOUT)
+    except RenderProblem as problem:
+        trial.readings.append(Reading(RENDERED, note=f"{why}; {problem.problem_kind}: {problem}"))
+        return
+    rendered = read_page(TextResponse(response.url, body=html.encode("utf-8"), encoding="utf-8"), source, answers)
+    postings = next((reading.postings for reading in rendered.readings if reading.path == rendered.read_by), [])
+    how = f"read by {rendered.read_by}" if rendered.read_by else "no posting"
+    trial.readings.append(Reading(RENDERED, postings, f"{why}; {len(answers)} JSON answers; {how}"))
+    if trial.read_by is None and postings:
+        trial.read_by = RENDERED
+    trial.posting_links = trial.posting_links or rendered.posting_links
+    trial.next_pages = trial.next_pages or rendered.next_pages
+
+
+def _fetch(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """A rendered page's request, made as the crawler identifies itself; an error status is an answer."""
+    request = urllib.request.Request(url, data=body or None, method=method, headers={**headers, "User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return answer.status, dict(answer.headers.items()), answer.read(DOWNLOAD_LIMIT)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read(DOWNLOAD_LIMIT)
+
+
+def read_page(response: TextResponse, source: Source | None, answers: list[Any] | tuple = ()) -> Trial:
+    """Everything each path reads from `response`, as a careers page of `source` (if any), with
+    the JSON `answers` its scripts fetched when it was rendered."""
     url = response.url
     prefix = listing_prefix(source.url) if source else None
     recipe = source.recipe if source else None
@@ -162,7 +209,7 @@ def read_page(response: TextResponse, source: Source | None) -> Trial:
         trial.readings.append(Reading(RECIPE, stored([node] if node else [], declared, False), rules))
     else:
         trial.readings.append(Reading(RECIPE, note="the source has no recipe" if source else "no source covers this URL"))
-    state = app_state_postings(text, url)
+    state = app_state_postings(text, url, answers)
     trial.readings.append(Reading(STATE, stored(state, None, len(state) > 1)))
     fallback = dom_posting(response, prefix)
     trial.readings.append(Reading(DOM, stored([fallback] if fallback else [], None, False),
@@ -174,8 +221,6 @@ def read_page(response: TextResponse, source: Source | None) -> Trial:
     trial.read_by = next((r.path for r in trial.readings if r.postings and used[r.path]), None)
     if careers_url:
         trial.notes.append("this is the source's careers URL: the crawl reads it as a listing (no recipe or DOM fallback posting)")
-    if source and source.render:
-        trial.notes.append("the source renders in Chromium: what a crawl reads may differ from this unrendered page")
 
     host = urlsplit(url).netloc.lower()
     on_host = lambda links: sorted(link for link in links if urlsplit(link).netloc.lower() == host)  # noqa: E731

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SITES, RecordingHandler, crawl_into, last_run, query, stored_postings
+from conftest import SITES, RecordingHandler, crawl_into, last_run, query, run_cli, stored_postings
 from parsel import Selector
 
 from crawler.app_shell import app_shell, browser_missing
@@ -201,3 +201,14 @@ def test_faults_are_counted_and_the_crawl_goes_on(tmp_path, site_server, monkeyp
     titles = {row["title"] for row in stored_postings(db).values() if row["source"] == "polderbouw"}
     read = {"utrecht": {"Uitvoerder woningbouw"}, "rotterdam": {"Werkvoorbereider infra"}}
     assert titles == read["rotterdam" if crashed.endswith("utrecht.html") else "utrecht"]
+
+
+@needs_chromium
+def test_sources_try_renders_an_application_shell(site_server):
+    with site_server(SITE) as (origin, _):
+        result = run_cli("sources", "try", f"{origin}/offres/")
+    assert result.returncode == 0, result.stderr
+    # Nothing in the page as served; three postings once rendered and scrolled, the crawl's path.
+    assert re.search(r"^embedded state\s+0$", result.stdout, re.MULTILINE)
+    assert re.search(r"^rendered\s+3\s+yes\s+an application shell \(an empty #app and 1 scripts\); 2 JSON answers", result.stdout, re.MULTILINE)
+    assert "Cheffe de projet génie civil (H/F)" in result.stdout and "Liège, Belgique → Liège, BE" in result.stdout
