@@ -206,8 +206,15 @@ class HostAllowance:
         """Give freed places to the requests waiting for them, first come first served."""
         for slot in [only] if only is not None else list(self.waiting):
             queue = self.waiting.get(slot)
-            while queue and self._take(slot, queue[0][0]):
-                queue.popleft()[1].callback(None)
+            while queue:
+                allowance, waiter = queue[0]
+                if waiter.called:  # cancelled: its request was dropped while it waited (a stop)
+                    queue.popleft()
+                elif self._take(slot, allowance):
+                    queue.popleft()
+                    waiter.callback(None)
+                else:
+                    break
             if not queue:
                 self.waiting.pop(slot, None)
         if not self.waiting and self.poll is not None and self.poll.running:
