@@ -30,8 +30,10 @@ sys.path[:0] = [str(REPO), str(Path(__file__).parent)]
 from boards import greenhouse_board  # noqa: E402
 from synthetic import posting_page  # noqa: E402
 
+from crawler import settings as crawler_settings  # noqa: E402
 from crawler.items import JobPosting  # noqa: E402
 from crawler.sources import Source  # noqa: E402
+from crawler.app_shell import RenderChoice
 from crawler.spiders.careers_site import CareersSiteSpider  # noqa: E402
 from crawler.spiders.board import Page  # noqa: E402
 from crawler.spiders.greenhouse import GreenhouseSpider  # noqa: E402
@@ -55,15 +57,21 @@ def timed(label: str, action: Callable[[], Any], per: int | None = None) -> Any:
     return result
 
 
+def project_settings() -> dict[str, Any]:
+    """crawler/settings.py as a dict: the settings a crawl starts from."""
+    return {name: getattr(crawler_settings, name) for name in dir(crawler_settings) if name.isupper()}
+
+
 def careers_pages(pages: int) -> tuple[Any, Callable[[], list[JobPosting]]]:
     """The careers-site spider and its extraction over `pages` synthetic posting pages."""
     origin = "https://careers.example.com"
     bodies = [posting_page(number).encode("utf-8") for number in range(pages)]
     print(f"{pages} pages, {sum(map(len, bodies)) / len(bodies) / 1024:.1f} KB on average\n")
-    crawler = get_crawler(CareersSiteSpider, {"JOBATLAS_MAX_LINK_HOPS": 5})
+    crawler = get_crawler(CareersSiteSpider, {**project_settings(), "JOBATLAS_MAX_LINK_HOPS": 5, "JOBATLAS_DB": ":memory:"})
     crawler._apply_settings()
     spider = CareersSiteSpider.from_crawler(crawler, source=Source(name="bench", url=f"{origin}/jobs/"))
     crawler.spider = spider
+    spider.render = RenderChoice(spider)  # made when a crawl starts the spider
 
     def extract() -> list[JobPosting]:
         items = []
