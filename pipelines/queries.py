@@ -4,7 +4,8 @@ Every question takes the same `Filters`: only some companies or sources, a workp
 employment type, and `at`, a past date: what was open then rather than now.
 
 Counts count jobs, not rows: the same job published on several sources is one cluster
-(pipelines.clusters), counted once; `count_rows` counts every row instead.
+(pipelines.clusters), counted once; `count_rows` counts every row instead. The plain questions
+(no filter) read the counts the store keeps as it writes (pipelines.counts); the others count.
 """
 
 from __future__ import annotations
@@ -93,6 +94,14 @@ def languages_for_country(
     db: sqlite3.Connection, country: str | None = None, filters: Filters = Filters(), count_rows: bool = False
 ) -> list[dict[str, Any]]:
     """Languages with open postings (in one country, or anywhere), with counts, most first."""
+    if not filters and not count_rows:  # the plain question, answered by the counts the store keeps
+        counted, params = ("language_country_counts", [country]) if country else ("language_counts", [])
+        sql = (
+            f"SELECT counts.language AS language_code, languages.name AS language, counts.jobs AS jobs FROM {counted} AS counts"
+            " LEFT JOIN languages ON languages.code = counts.language"
+            f" WHERE counts.jobs > 0{' AND counts.country_code = ?' if country else ''} ORDER BY jobs DESC, language_code"
+        )
+        return _rows(db, sql, params)
     where, params = filters.where()
     if country:
         sql = (
