@@ -6,14 +6,17 @@ start-up), and Datasette's canned queries and trend chart through its internal c
 
     python bench/query.py [--rows 1000000] [--repeat 20] [--db FILE]
 
-Prints the write rate, the linking time and the median milliseconds of each question."""
+Prints the write rate, the linking time, the median milliseconds of each question, and then
+`jobatlas export --all` of the whole store in each format: rows/s and the peak RSS of its process."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import random
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -120,7 +123,7 @@ def main() -> None:
             "trend --by month (12 periods)": lambda: trend(conn, "fr", date(2025, 11, 21), date(2026, 11, 20), "month"),
         }
         for name, question in timings.items():
-            print(f"{name + ':':32} {median_ms(question, args.repeat if 'trend' not in name else 1):8.1f} ms median")
+            print(f"{name + ':':32} {median_ms(question, args.repeat if 'trend' not in name else 1):8.2f} ms median")
 
         # Datasette: its canned queries and the trend chart's query (Datasette stops a query at 1 s).
         datasette = build_datasette(db)
@@ -142,6 +145,37 @@ def main() -> None:
         for name, path in pages.items():
             print(f"{name + ':':32} {median_ms(lambda: asyncio.run(get(path)), max(1, args.repeat // 4)):8.1f} ms median")
         store.close()
+
+        for output_format in ("csv", "jsonl", "parquet"):
+            rows, seconds, peak_mb = timed_export(db, output_format, Path(tmp) / f"export.{output_format}")
+            print(f"{'export --all --format ' + output_format + ':':32} {rows / seconds:8,.0f} rows/s"
+                  f"  ({rows:,} rows in {seconds:.1f} s, peak RSS {peak_mb:.0f} MB)")
+
+
+# `jobatlas export` in a process of its own, which reports its peak memory when it is done.
+_EXPORT = """
+import resource, sys
+from crawler.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as stop:
+    if stop.code:
+        raise
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def timed_export(db: Path, output_format: str, path: Path) -> tuple[int, float, float]:
+    """`jobatlas export --all` of the whole store: rows written, seconds, peak RSS in MB."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _EXPORT, "export", "--db", str(db), "--all", "--format", output_format, "-o", str(path)],
+        capture_output=True, text=True, check=True,
+    )
+    seconds = time.perf_counter() - started
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+    return rows, seconds, int(done.stderr.split()[-1]) / 1024
 
 
 if __name__ == "__main__":
