@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import signal
 import socket
 import sys
@@ -65,11 +66,14 @@ def main() -> None:
     "--workers", type=click.IntRange(1), default=None,
     help="Processes crawling side by side  [default: one per core]. Sources are shared out between them; a large careers site is split.",
 )
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Coordinate a crawl on several machines: the sources go to the `jobatlas worker`s pulling from"
+                   " this Redis (redis://HOST:PORT/DB), and this process writes what they send back.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request problem and Scrapy's own info.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines; summary only.")
 def crawl(
     sources_path: str, db_path: str, only: tuple[str, ...], overrides: tuple[str, ...], workers: int | None,
-    verbose: bool, quiet: bool,
+    redis_url: str | None, verbose: bool, quiet: bool,
 ) -> None:
     """Crawl every source (or the --only ones), update the store, print a summary."""
     try:
@@ -86,12 +90,27 @@ def crawl(
         settings.setdefault("STATS_DUMP", True)
     if quiet:
         settings.update(LOG_LEVEL="ERROR", JOBATLAS_PROGRESS_INTERVAL=0)
-    click.echo(f"Crawling {len(sources)} source(s) into {db_path} ...", err=True)
+    if redis_url and workers:
+        raise click.UsageError("--workers and --redis: the workers of a crawl through Redis are `jobatlas worker`s")
+    click.echo(f"Crawling {len(sources)} source(s) into {db_path}"
+               + (f" through the workers on {redis_url}" if redis_url else "") + " ...", err=True)
     try:
-        report = run_crawl(sources, db_path, settings, workers)
+        if redis_url:
+            from crawler.distributed import coordinate
+
+            report = coordinate(sources, db_path, redis_url, settings)
+        else:
+            report = run_crawl(sources, db_path, settings, workers)
     except CrawlLocked as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_LOCKED)
+    except RuntimeError as error:
+        from crawler.distributed import CoordinatorBusy, DistributedError
+
+        if not isinstance(error, DistributedError):
+            raise
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_LOCKED if isinstance(error, CoordinatorBusy) else 1)
     click.echo(format_summary(report.summaries))
     for summary in report.summaries:
         if summary.status == "failed":
@@ -106,6 +125,44 @@ def crawl(
         sys.exit(128 + report.stopped_by)
     if any(summary.status == "failed" for summary in report.summaries):
         sys.exit(1)
+
+
+@main.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The Redis the coordinator uses (redis://HOST:PORT/DB).")
+@click.option("--data", "data_dir", default="data/worker", show_default=True, type=click.Path(file_okay=False),
+              help="Where this worker keeps its HTTP cache and crawl state.")
+@click.option("--set", "overrides", multiple=True, metavar="SETTING=VALUE", help="Override a Scrapy setting (repeatable).")
+@click.option("--once", is_flag=True, help="Leave when the crawl it joined is over (default: serve crawl after crawl).")
+@click.option("--wait", type=click.FloatRange(0), default=None, metavar="SECONDS",
+              help="Give up when no coordinator shows up within this time  [default: wait].")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request problem and Scrapy's own info.")
+def worker(redis_url: str, data_dir: str, overrides: tuple[str, ...], once: bool, wait: float | None, verbose: bool) -> None:
+    """Crawl the sources a coordinator (`jobatlas crawl --redis URL`) shares out, on this machine,
+    and send what is read back to it. Any number of workers may join or leave during a crawl."""
+    from crawler.distributed import DistributedError, WorkerRefused, serve
+    from crawler.report import AlreadyReported
+
+    try:
+        settings = parse_overrides(overrides)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    settings["LOG_LEVEL"] = "INFO" if verbose else settings.get("LOG_LEVEL", "WARNING")
+    if not verbose:
+        AlreadyReported.install()
+    while True:
+        try:
+            taken = serve(redis_url, data_dir, settings, wait=wait)
+        except WorkerRefused as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
+        except DistributedError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+        click.echo(f"Crawled {taken} source(s) for the coordinator on {redis_url}.", err=True)
+        if once:
+            return
+        # Scrapy's reactor runs once per process: the next crawl is served by a fresh process.
+        os.execv(sys.executable, [sys.executable, "-m", "crawler.cli", *sys.argv[1:]])
 
 
 def _read_by(resolve: Callable[[str], str]) -> Callable[[click.Context, click.Parameter, str | None], str | None]:

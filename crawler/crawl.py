@@ -372,8 +372,9 @@ def named_boards(sources: list[Source]) -> set[str]:
 class _Run:
     """The crawlers of one process: one per source or part of a source given to it."""
 
-    def __init__(self, process: CrawlerProcess, sources: list[Source], db_path: str | Path) -> None:
+    def __init__(self, process: CrawlerProcess, sources: list[Source], db_path: str | Path, follow_boards: bool = True) -> None:
         self.process = process
+        self.follow_boards = follow_boards  # boards found on sites crawled here (else the caller crawls them)
         self.state_dir = state_dir(db_path)
         self.crawlers: dict[str, tuple[Assignment, Crawler]] = {}  # those still running
         self.finished: dict[str, CrawlerResult] = {}
@@ -382,26 +383,28 @@ class _Run:
         # a process runs this many at once, the others wait their turn.
         self.at_once = process.settings.getint("JOBATLAS_CONCURRENT_SOURCES")
         self.running = 0
-        self.waiting: deque[Assignment] = deque()
+        self.waiting: deque[tuple[Assignment, dict[str, Any]]] = deque()
         self.stopped = False
 
-    def schedule(self, assignment: Assignment) -> None:
-        """Start a crawler for the assignment now, or once one of those running has finished."""
+    def schedule(self, assignment: Assignment, settings: dict[str, Any] | None = None) -> None:
+        """Start a crawler for the assignment (with these settings of its own) now, or once one of
+        those running has finished."""
         if self.running >= self.at_once:
-            self.waiting.append(assignment)
+            self.waiting.append((assignment, settings or {}))
         else:
-            self._start(assignment)
+            self._start(assignment, settings or {})
 
-    def _start(self, assignment: Assignment) -> None:
+    def _start(self, assignment: Assignment, settings: dict[str, Any]) -> None:
         source = assignment.source
         crawler = self.process.create_crawler(spider_for(source.kind or "careers_site"))
         name = state_name(source.name, assignment.shard)
         # A crawler's settings freeze when it starts.
         self._prepare_state(name, crawler.settings)
+        crawler.settings.setdict(settings, priority="cmdline")
         if assignment.shard:
             # The parts fetch from the same hosts at once: the host allowance counts them together.
             crawler.settings.set("JOBATLAS_SHARD", assignment.shard, priority="cmdline")
-        else:
+        elif self.follow_boards:
             crawler.signals.connect(self._follow_boards, signal=signals.spider_closed)
         crawler.signals.connect(self._keep_or_drop_state, signal=signals.spider_closed)
         crawler.signals.connect(self._start_next, signal=signals.spider_closed)
@@ -421,7 +424,7 @@ class _Run:
         # Closed because the process is stopping (Ctrl-C, SIGTERM): no other crawler starts.
         self.stopped = self.stopped or reason == "shutdown"
         if self.waiting and not self.stopped:
-            self._start(self.waiting.popleft())
+            self._start(*self.waiting.popleft())
 
     def _crawler_failed(self, failure: Any, crawler: Crawler, source: Source) -> None:
         """A crawler that could not start, or broke down: its source is reported with the cause."""
@@ -432,7 +435,7 @@ class _Run:
         """What each crawler did; call once the process has stopped."""
         results = list(self.finished.values())
         results += [_result(assignment, crawler) for assignment, crawler in self.crawlers.values()]
-        for assignment in self.waiting:  # left waiting by a stop
+        for assignment, _ in self.waiting:  # left waiting by a stop
             end = CrawlerEnd({"jobatlas/run_status": NOT_STARTED}, NOT_STARTED)
             results.append(CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end))
         return results

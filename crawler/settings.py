@@ -137,5 +137,10 @@ JOBATLAS_CHROMIUM = "chromium"
 JOBATLAS_RENDER_PAGES = 4
 JOBATLAS_RENDER_TIMEOUT = 30.0
 JOBATLAS_RENDER_CLICKS = 10
+# Crawls through Redis (crawler/distributed.py): seconds between a worker's heartbeats (one silent
+# for three is taken for dead, and its sources go to another worker), and how many workers a
+# source may lose before its run ends without them.
+JOBATLAS_REDIS_HEARTBEAT = 5.0
+JOBATLAS_REDIS_ATTEMPTS = 3
 # Seconds between progress lines on stderr (0: none).
 JOBATLAS_PROGRESS_INTERVAL = 2.0
