@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import gzip
 import html
 import json
 import multiprocessing
 import random
+import resource
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -45,7 +48,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs
 
 import yaml
@@ -962,12 +965,49 @@ def check_store(db: Path) -> tuple[Counter, Counter, Counter]:
     return statuses, problems, languages
 
 
+@contextlib.contextmanager
+def redis_workers(count: int, tmp_path: Path) -> Iterator[tuple[str, Callable[[], float]]]:
+    """A redis-server on 127.0.0.1 and `count` workers waiting on it; yields its URL and a function
+    giving the workers' CPU seconds once they have left (after the crawl)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "crawler.cli", "worker", "--redis", url, "--data", str(tmp_path / f"worker-{n}"),
+                          "--once", "--set", "AUTOTHROTTLE_ENABLED=false"], cwd=REPO, stderr=subprocess.DEVNULL)
+        for n in range(count)
+    ]
+
+    def workers_cpu() -> float:
+        for worker in workers:
+            worker.wait(timeout=120)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    try:
+        time.sleep(0.5)  # the server up before anyone asks it
+        yield url, workers_cpu
+    finally:
+        for worker in workers:
+            worker.kill()
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boards", type=int, default=40)
     parser.add_argument("--postings-per-board", type=int, default=250)
     parser.add_argument("--workers", type=int, help="passed on to `jobatlas crawl --workers` (default: not passed)")
     parser.add_argument("--profile", action="store_true", help="run the crawl under cProfile; print its top functions")
+    parser.add_argument(
+        "--redis-workers", type=int, metavar="N",
+        help="crawl through Redis instead: a redis-server started here, N `jobatlas worker`s and the coordinator",
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -1033,7 +1073,14 @@ def main() -> None:
                 crawl = [sys.executable, "-m", "cProfile", "-o", str(tmp_path / "profile"), *crawl[1:]]
 
             before = served.value
-            wall, cpu, rss = measured(crawl)
+            if args.redis_workers:
+                with redis_workers(args.redis_workers, tmp_path) as (url, workers_cpu):
+                    wall, cpu, rss = measured([*crawl, "--redis", url])
+                coordinator_cpu, cpu = cpu, cpu + workers_cpu()
+                print(f"coordinator: {coordinator_cpu:.1f} CPU s, {expected / coordinator_cpu:,.0f} postings written"
+                      f" per CPU second; {args.redis_workers} worker(s): {cpu - coordinator_cpu:.1f} CPU s")
+            else:
+                wall, cpu, rss = measured(crawl)
             requests = served.value - before
             rows = count_rows(db, "jobs")
             statuses, problems, languages = check_store(db)

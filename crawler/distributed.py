@@ -25,6 +25,7 @@ pickled: the Redis server must be the operator's own, as for any scrapy-redis de
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
 import socket
@@ -41,8 +42,8 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.reactor import install_reactor
 
 from crawler.crawl import (
-    CrawlReport,
     Assignment,
+    CrawlReport,
     _Run,
     _summary,
     _warm_up,
@@ -107,7 +108,8 @@ def _lost_redis(url: str, error: Exception) -> DistributedError:
 
 
 def _me() -> str:
-    return f"{socket.gethostname()}:{__import__('os').getpid()}"
+    """This process, as the coordinator or a worker: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -399,7 +401,7 @@ class RelayPipeline:
         self.buffer: list[JobPosting] = []
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "RelayPipeline":
+    def from_crawler(cls, crawler: Crawler) -> RelayPipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline

@@ -30,12 +30,12 @@ WHERE counts.jobs > 0
 """
 
 _TABLES = [
-    "CREATE TABLE cluster_countries (cluster_id TEXT NOT NULL, language TEXT NOT NULL, country_code TEXT NOT NULL,"
-    " open_rows INTEGER NOT NULL, PRIMARY KEY (cluster_id, language, country_code)) WITHOUT ROWID",
-    "CREATE TABLE language_country_counts (language TEXT NOT NULL, country_code TEXT NOT NULL, jobs INTEGER NOT NULL,"
-    " PRIMARY KEY (language, country_code)) WITHOUT ROWID",
-    "CREATE TABLE cluster_languages (cluster_id TEXT NOT NULL, language TEXT NOT NULL, open_rows INTEGER NOT NULL,"
-    " PRIMARY KEY (cluster_id, language)) WITHOUT ROWID",
+    ("CREATE TABLE cluster_countries (cluster_id TEXT NOT NULL, language TEXT NOT NULL, country_code TEXT NOT NULL,"
+     " open_rows INTEGER NOT NULL, PRIMARY KEY (cluster_id, language, country_code)) WITHOUT ROWID"),
+    ("CREATE TABLE language_country_counts (language TEXT NOT NULL, country_code TEXT NOT NULL, jobs INTEGER NOT NULL,"
+     " PRIMARY KEY (language, country_code)) WITHOUT ROWID"),
+    ("CREATE TABLE cluster_languages (cluster_id TEXT NOT NULL, language TEXT NOT NULL, open_rows INTEGER NOT NULL,"
+     " PRIMARY KEY (cluster_id, language)) WITHOUT ROWID"),
     "CREATE TABLE language_counts (language TEXT PRIMARY KEY, jobs INTEGER NOT NULL) WITHOUT ROWID",
 ]
 
