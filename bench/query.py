@@ -152,16 +152,18 @@ def main() -> None:
                   f"  ({rows:,} rows in {seconds:.1f} s, peak RSS {peak_mb:.0f} MB)")
 
 
-# `jobatlas export` in a process of its own, which reports its peak memory when it is done.
+# `jobatlas export` in a process of its own, which reports its peak memory when it is done: the
+# kernel's high-water mark of this program (ru_maxrss would count the forking parent's, which
+# it inherits across exec).
 _EXPORT = """
-import resource, sys
+import re, sys
 from crawler.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit as stop:
     if stop.code:
         raise
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+print(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1), file=sys.stderr)
 """
 
 
