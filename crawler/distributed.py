@@ -52,11 +52,10 @@ from crawler.crawl import (
     named_boards,
     project_settings,
 )
-from crawler.items import JobPosting
 from crawler.report import MergedStats, record_problem
 from crawler.sources import Source
 from pipelines.clock import utc_now
-from pipelines.store import CrawlerEnd, Store, finish_run
+from pipelines.store import BatchingPipeline, CrawlerEnd, Store, finish_run
 
 # Bumped whenever the messages change: a worker must speak the coordinator's language.
 PROTOCOL = 1
@@ -387,18 +386,16 @@ class _Taker:
                 reactor.stop()
 
 
-class RelayPipeline:
+class RelayPipeline(BatchingPipeline):
     """Step 5 on a worker: postings go to the coordinator through Redis in batches, and at the end
     what the crawler met; the coordinator writes them (`pipelines.store.StorePipeline` there)."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.batch_size = crawler.settings.getint("JOBATLAS_BATCH_SIZE", 500)
+        super().__init__(crawler)
         self.payload: bytes = crawler.settings["JOBATLAS_REDIS_JOB"]
         self.job: Job = pickle.loads(self.payload)
         self.worker = crawler.settings["JOBATLAS_WORKER"]
         self.client = connect(crawler.settings["JOBATLAS_REDIS_URL"])
-        self.buffer: list[JobPosting] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RelayPipeline:
@@ -408,12 +405,6 @@ class RelayPipeline:
 
     def open_spider(self) -> None:
         self.crawler.stats.set_value("jobatlas/run_since", self.job.run_since)
-
-    def process_item(self, item: JobPosting) -> JobPosting:
-        self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size:
-            self.flush()
-        return item
 
     def flush(self) -> None:
         if self.buffer:
@@ -427,7 +418,6 @@ class RelayPipeline:
         end = CrawlerEnd(dict(self.crawler.stats.get_stats()), reason, set(getattr(spider, "gone_keys", ())))
         if reason == "shutdown" and self.client.exists(COORDINATOR):
             return  # this worker is leaving while the crawl goes on: its source goes to another
-
         transaction = self.client.pipeline()
         transaction.rpush(RESULTS, pickle.dumps(("end", self.job.source.name, self.job.attempt, end, dict(getattr(spider, "boards", {})))))
         transaction.lrem(doing(self.worker), 1, self.payload)

@@ -711,7 +711,26 @@ def finish_run(
     return stats
 
 
-class StorePipeline:
+class BatchingPipeline:
+    """The last step's shape: postings kept until JOBATLAS_BATCH_SIZE of them (or the crawl's end)
+    are handed on together to `flush`."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.batch_size = crawler.settings.getint("JOBATLAS_BATCH_SIZE", 500)
+        self.buffer: list[JobPosting] = []
+
+    def process_item(self, item: JobPosting) -> JobPosting:
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+
+class StorePipeline(BatchingPipeline):
     """Step 5: postings go to the store in batches; one crawl_runs row per source per run; at
     the end of a complete run, the postings it no longer lists are closed (`finish_run`).
 
@@ -720,12 +739,10 @@ class StorePipeline:
     shards writes the source's run once all of them have stopped."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.path = crawler.settings.get("JOBATLAS_DB")
-        self.batch_size = crawler.settings.getint("JOBATLAS_BATCH_SIZE", 500)
         self.empty_guard = crawler.settings.getint("JOBATLAS_EMPTY_LISTING_GUARD", 3)
         self.is_shard = bool(crawler.settings.get("JOBATLAS_SHARD"))
-        self.buffer: list[JobPosting] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -744,12 +761,6 @@ class StorePipeline:
         if not self.is_shard:
             self.run_id = self.store.start_run(source.name, run_started)
             self.open_before = self.store.open_postings(source.name)
-
-    def process_item(self, item: JobPosting) -> JobPosting:
-        self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size:
-            self.flush()
-        return item
 
     def flush(self) -> None:
         batch, self.buffer = self.buffer, []
