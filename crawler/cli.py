@@ -151,7 +151,7 @@ def worker(redis_url: str, data_dir: str, overrides: tuple[str, ...], once: bool
         AlreadyReported.install()
     while True:
         try:
-            taken = serve(redis_url, data_dir, settings, wait=wait)
+            taken, stopped_by = serve(redis_url, data_dir, settings, wait=wait)
         except WorkerRefused as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(2)
@@ -159,6 +159,9 @@ def worker(redis_url: str, data_dir: str, overrides: tuple[str, ...], once: bool
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
         click.echo(f"Crawled {taken} source(s) for the coordinator on {redis_url}.", err=True)
+        if stopped_by:
+            click.echo(f"Stopped by {signal.Signals(stopped_by).name}: the sources it was crawling go to another worker.", err=True)
+            sys.exit(128 + stopped_by)
         if once:
             return
         # Scrapy's reactor runs once per process: the next crawl is served by a fresh process.

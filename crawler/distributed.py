@@ -38,13 +38,14 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import signals
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler
 from scrapy.utils.reactor import install_reactor
 
 from crawler.crawl import (
     Assignment,
     CrawlReport,
     _Run,
+    _SignalledProcess,
     _summary,
     _warm_up,
     board_source,
@@ -267,11 +268,14 @@ class WorkerRefused(DistributedError):
     """The coordinator runs another jobatlas version."""
 
 
-def serve(redis_url: str, data_dir: str | Path, overrides: dict[str, Any] | None = None, wait: float | None = None) -> int:
+def serve(
+    redis_url: str, data_dir: str | Path, overrides: dict[str, Any] | None = None, wait: float | None = None
+) -> tuple[int, int | None]:
     """Crawl the sources a coordinator queues in the Redis at `redis_url` until its crawl is over
     (Scrapy's reactor runs once per process: the next crawl needs a new process). `data_dir`
     keeps this worker's HTTP cache and crawl state. Waits for a coordinator (at most `wait`
-    seconds, if given). Returns how many sources it crawled."""
+    seconds, if given). Returns how many sources it took, and the signal that stopped it, if one
+    did: the sources it was crawling then go to another worker."""
     client = connect(redis_url)
     settings = project_settings(Path(data_dir) / "worker", overrides)
     pipelines = dict(settings.getdict("ITEM_PIPELINES"))
@@ -285,17 +289,17 @@ def serve(redis_url: str, data_dir: str | Path, overrides: dict[str, Any] | None
     heartbeat.start()
     try:
         _warm_up()
-        process = CrawlerProcess(settings)
+        process = _SignalledProcess(settings)
         # Scrapy installs its reactor with the first crawler; the queue is read before there is one.
         install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
         run = _Run(process, [], Path(data_dir) / "worker", follow_boards=False)
         taker = _Taker(client, run, me)
-        from twisted.internet import task
+        from twisted.internet import reactor, task
 
-        loop = task.LoopingCall(taker.take)
-        loop.start(0.5)
+        reactor.addSystemEventTrigger("before", "shutdown", taker.leave)
+        task.LoopingCall(taker.take).start(0.5)
         process.start(stop_after_crawl=False)
-        return taker.taken
+        return taker.taken, process.stopped_by
     finally:
         heartbeat.stop()
 
@@ -346,7 +350,10 @@ class _Heartbeat:
 
         try:
             self.client.delete(alive(self.worker))
-            self.client.srem(WORKERS, self.worker)
+            # Still holding sources (it was stopped mid-crawl): the coordinator finds it gone and
+            # gives them to another worker.
+            if not self.client.llen(doing(self.worker)):
+                self.client.srem(WORKERS, self.worker)
         except redis.RedisError:
             pass
 
@@ -358,13 +365,16 @@ class _Taker:
     def __init__(self, client: Any, run: _Run, worker: str) -> None:
         self.client, self.run, self.worker = client, run, worker
         self.taken = 0
-        self.stopping = False
+        self.leaving = False
 
     def take(self) -> None:
         import redis
+        from twisted.internet import reactor
 
+        if self.leaving:
+            return
         try:
-            while self.run.running < self.run.at_once:
+            while self.run.running < self.run.at_once and not self.run.stopped:
                 payload = self.client.lmove(TODO, doing(self.worker), "RIGHT", "LEFT")
                 if payload is None:
                     break
@@ -374,16 +384,20 @@ class _Taker:
             crawl_over = not self.client.exists(COORDINATOR)
         except redis.RedisError:
             return  # Redis away for a moment: try again at the next call
-        if crawl_over and not self.stopping:
-            # The coordinator is gone (done, stopped or dead): nobody would write what is read.
-            if self.run.running:
-                self.stopping = True
+        if not crawl_over:
+            return
+        # The coordinator is gone (done, stopped or dead): nobody would write what is read.
+        if self.run.running:
+            if not self.run.stopped:
+                self.run.stopped = True
                 self.run.process.stop()
-            else:
-                self.stopping = True
-                from twisted.internet import reactor
+        else:
+            self.leaving = True
+            reactor.stop()
 
-                reactor.stop()
+    def leave(self) -> None:
+        """The process stops (a signal, or the crawl is over): take nothing more."""
+        self.leaving = True
 
 
 class RelayPipeline(BatchingPipeline):

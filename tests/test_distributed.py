@@ -205,6 +205,23 @@ def test_a_killed_workers_source_is_crawled_again_by_another(tmp_path, site_serv
     assert query(tmp_path / "jobs.db", "SELECT COUNT(*) AS n FROM jobs WHERE status = 'open'") == [{"n": 30}]
 
 
+def test_a_worker_stopped_with_sigterm_leaves_its_source_to_another(tmp_path, site_server, redis_url):
+    handler = type("Slow", (SlowListing,), {"requests": []})
+    with site_server(handler=handler) as (origin, requests):
+        sources = write_sources(tmp_path / "sources.yml", [{"name": "bakery", "url": origin + "/jobs/"}])
+        leaving = start_worker(redis_url, tmp_path / "w1")
+        coordinator = start_coordinator(redis_url, sources, tmp_path / "jobs.db")
+        wait_until(lambda: sum(path.endswith(".html") for path in requests) >= 5)
+        leaving.send_signal(signal.SIGTERM)
+        leaving_code, leaving_err = finish(leaving)
+        staying = start_worker(redis_url, tmp_path / "w2")
+        code, _ = finish(coordinator)
+        staying_code, staying_err = finish(staying)
+    assert leaving_code == 143 and "the sources it was crawling go to another worker" in leaving_err
+    assert code == 0 and staying_code == 0 and crawled(staying_err) == 1
+    assert query(tmp_path / "jobs.db", "SELECT status, postings_seen FROM crawl_runs") == [{"status": "complete", "postings_seen": 30}]
+
+
 def test_a_source_that_loses_its_workers_closes_nothing(tmp_path, site_server, redis_url):
     handler = type("Slow", (SlowListing,), {"requests": []})
     with site_server(handler=handler) as (origin, requests):
