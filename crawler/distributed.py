@@ -35,12 +35,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from scrapy import signals
-from scrapy.crawler import Crawler
+from scrapy.crawler import Crawler, CrawlerRunner
+from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 
+from crawler import settings as crawler_settings
 from crawler.crawl import (
     Assignment,
     CrawlReport,
@@ -268,6 +270,23 @@ class WorkerRefused(DistributedError):
     """The coordinator runs another jobatlas version."""
 
 
+def worker_settings(base: Settings, redis_url: str, data_dir: str | Path) -> Settings:
+    """A worker's settings: `base` with the relay to the coordinator as the last step, and its
+    HTTP cache and crawl state in `data_dir`."""
+    settings = base.copy()
+    settings.frozen = False  # a running crawler's settings, copied
+    pipelines = dict(crawler_settings.ITEM_PIPELINES)
+    pipelines[f"{__name__}.RelayPipeline"] = pipelines.pop("pipelines.store.StorePipeline")
+    db_path = Path(data_dir) / "worker"  # never written: it names the worker's state and cache
+    settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
+    settings.set("EXTENSIONS", crawler_settings.EXTENSIONS, priority="cmdline")  # a Scrapyd job's spider turns some off
+    settings.set("JOBATLAS_DB", str(db_path), priority="cmdline")
+    settings.set("HTTPCACHE_DIR", str(Path(f"{db_path}.httpcache").resolve()), priority="cmdline")
+    settings.set("JOBATLAS_REDIS_URL", redis_url, priority="cmdline")
+    settings.set("JOBATLAS_WORKER", _me(), priority="cmdline")
+    return settings
+
+
 def serve(
     redis_url: str, data_dir: str | Path, overrides: dict[str, Any] | None = None, wait: float | None = None
 ) -> tuple[int, int | None]:
@@ -277,34 +296,79 @@ def serve(
     seconds, if given). Returns how many sources it took, and the signal that stopped it, if one
     did: the sources it was crawling then go to another worker."""
     client = connect(redis_url)
-    settings = project_settings(Path(data_dir) / "worker", overrides)
-    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
-    pipelines[f"{__name__}.RelayPipeline"] = pipelines.pop("pipelines.store.StorePipeline")
-    settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
-    settings.set("JOBATLAS_REDIS_URL", redis_url, priority="cmdline")
-    me = _me()
-    settings.set("JOBATLAS_WORKER", me, priority="cmdline")
-    _wait_for_coordinator(client, redis_url, wait)
-    heartbeat = _Heartbeat(client, me, settings.getfloat("JOBATLAS_REDIS_HEARTBEAT"))
-    heartbeat.start()
+    settings = worker_settings(project_settings(Path(data_dir) / "worker", overrides), redis_url, data_dir)
+    wait_for_coordinator(client, redis_url, wait)
+    process = _SignalledProcess(settings)
+    # Scrapy installs its reactor with the first crawler; the queue is read before there is one.
+    install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+    from twisted.internet import reactor
+
+    worker = Worker(client, process, reactor.stop)
     try:
-        _warm_up()
-        process = _SignalledProcess(settings)
-        # Scrapy installs its reactor with the first crawler; the queue is read before there is one.
-        install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
-        run = _Run(process, [], Path(data_dir) / "worker", follow_boards=False)
-        taker = _Taker(client, run, me)
+        process.start(stop_after_crawl=False)
+    finally:
+        worker.leave()
+    return worker.taken, process.stopped_by
+
+
+class Worker:
+    """This process's part in a crawl: its heartbeat, and the sources it takes from the queue
+    (every half second, while it has room for them) and crawls with `crawlers` (a CrawlerProcess,
+    or a CrawlerRunner inside a running crawl). Calls `when_over` once the crawl is over and its
+    crawlers have stopped. Made in the reactor's thread, before or while it runs."""
+
+    def __init__(self, client: Any, crawlers: CrawlerRunner, when_over: Callable[[], None]) -> None:
         from twisted.internet import reactor, task
 
-        reactor.addSystemEventTrigger("before", "shutdown", taker.leave)
-        task.LoopingCall(taker.take).start(0.5)
-        process.start(stop_after_crawl=False)
-        return taker.taken, process.stopped_by
-    finally:
-        heartbeat.stop()
+        self.client, self.when_over = client, when_over
+        self.me = crawlers.settings["JOBATLAS_WORKER"]
+        self.heartbeat = _Heartbeat(client, self.me, crawlers.settings.getfloat("JOBATLAS_REDIS_HEARTBEAT"))
+        self.heartbeat.start()
+        _warm_up()
+        self.run = _Run(crawlers, [], crawlers.settings["JOBATLAS_DB"], follow_boards=False)
+        self.taken = 0
+        self.leaving = False
+        reactor.addSystemEventTrigger("before", "shutdown", self.leave)
+        self.taking = task.LoopingCall(self.take)
+        self.taking.start(0.5)
+
+    def take(self) -> None:
+        import redis
+
+        if self.leaving:
+            return
+        try:
+            while self.run.running < self.run.at_once and not self.run.stopped:
+                payload = self.client.lmove(TODO, doing(self.me), "RIGHT", "LEFT")
+                if payload is None:
+                    break
+                job: Job = pickle.loads(payload)
+                self.taken += 1
+                self.run.schedule(Assignment(job.source), {"JOBATLAS_REDIS_JOB": payload, "JOBATLAS_RUN_SINCE": job.run_since})
+            crawl_over = not self.client.exists(COORDINATOR)
+        except redis.RedisError:
+            return  # Redis away for a moment: try again at the next call
+        if not crawl_over:
+            return
+        # The coordinator is gone (done, stopped or dead): nobody would write what is read.
+        if self.run.running:
+            if not self.run.stopped:
+                self.run.stopped = True
+                self.run.process.stop()
+        else:
+            self.leave()
+            self.when_over()
+
+    def leave(self) -> None:
+        """Take nothing more (the process stops, or the crawl is over); the heartbeat stops."""
+        if not self.leaving:
+            self.leaving = True
+            if self.taking.running:
+                self.taking.stop()
+            self.heartbeat.stop()
 
 
-def _wait_for_coordinator(client: Any, url: str, wait: float | None) -> None:
+def wait_for_coordinator(client: Any, url: str, wait: float | None) -> None:
     started = time.monotonic()
     while True:
         coordinator_version = client.get(VERSION)
@@ -356,48 +420,6 @@ class _Heartbeat:
                 self.client.srem(WORKERS, self.worker)
         except redis.RedisError:
             pass
-
-
-class _Taker:
-    """Takes sources from the queue while this process has room for them (called every half
-    second by the reactor); stops the process once the crawl is over."""
-
-    def __init__(self, client: Any, run: _Run, worker: str) -> None:
-        self.client, self.run, self.worker = client, run, worker
-        self.taken = 0
-        self.leaving = False
-
-    def take(self) -> None:
-        import redis
-        from twisted.internet import reactor
-
-        if self.leaving:
-            return
-        try:
-            while self.run.running < self.run.at_once and not self.run.stopped:
-                payload = self.client.lmove(TODO, doing(self.worker), "RIGHT", "LEFT")
-                if payload is None:
-                    break
-                job: Job = pickle.loads(payload)
-                self.taken += 1
-                self.run.schedule(Assignment(job.source), {"JOBATLAS_REDIS_JOB": payload, "JOBATLAS_RUN_SINCE": job.run_since})
-            crawl_over = not self.client.exists(COORDINATOR)
-        except redis.RedisError:
-            return  # Redis away for a moment: try again at the next call
-        if not crawl_over:
-            return
-        # The coordinator is gone (done, stopped or dead): nobody would write what is read.
-        if self.run.running:
-            if not self.run.stopped:
-                self.run.stopped = True
-                self.run.process.stop()
-        else:
-            self.leaving = True
-            reactor.stop()
-
-    def leave(self) -> None:
-        """The process stops (a signal, or the crawl is over): take nothing more."""
-        self.leaving = True
 
 
 class RelayPipeline(BatchingPipeline):

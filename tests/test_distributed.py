@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, RecordingHandler, query, run_cli, write_sources
+from conftest import REPO, RecordingHandler, free_port, query, redis_server, run_cli, write_sources
 
 from crawler.demo import demo_sites
 from crawler.sites import serve_site
@@ -26,34 +26,6 @@ pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no
 
 # Workers beat every second: one silent for 3 s is taken for dead.
 FAST = ["--set", "JOBATLAS_REDIS_HEARTBEAT=1"]
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def redis_server(port: int | None = None):
-    """A redis-server of its own on 127.0.0.1, nothing kept on disk; yields its URL."""
-    port = port or free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    try:
-        for _ in range(100):
-            with contextlib.suppress(redis.ConnectionError):
-                if client.ping():
-                    break
-            time.sleep(0.05)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO, SITES, query, write_sources
+from conftest import REPO, SITES, query, redis_server, run_cli, write_sources
 
 pytest.importorskip("scrapyd")  # the test extra installs it; a user's plain install may not
 
@@ -58,7 +58,8 @@ def scrapyd(tmp_path):
         server.wait(timeout=10)
 
 
-def test_deploy_and_schedule_a_source_on_scrapyd(scrapyd, tmp_path, site_server):
+def deploy(scrapyd: str, tmp_path) -> list[str]:
+    """Deploy this checkout to the Scrapyd at `scrapyd` as scrapyd-deploy does; the spiders it lists."""
     project = tmp_path / "project"  # scrapyd-deploy writes a setup.py: keep the checkout clean
     for part in ("crawler", "pipelines", "data", "pyproject.toml", "README.md"):
         source = REPO / part
@@ -69,8 +70,21 @@ def test_deploy_and_schedule_a_source_on_scrapyd(scrapyd, tmp_path, site_server)
     deployed = subprocess.run(["scrapyd-deploy", "--version", "r1"], cwd=project, capture_output=True, text=True, timeout=120)
     assert deployed.returncode == 0, deployed.stderr
     assert "jobatlas" in call(f"{scrapyd}/listprojects.json")["projects"]
-    spiders = call(f"{scrapyd}/listspiders.json?project=jobatlas")
-    assert "careers_site" in spiders.get("spiders", []), spiders
+    return call(f"{scrapyd}/listspiders.json?project=jobatlas").get("spiders", [])
+
+
+def wait_for_job(scrapyd: str, job_id: str, seconds: float = 60) -> None:
+    for _ in range(int(seconds * 10)):
+        finished = call(f"{scrapyd}/listjobs.json?project=jobatlas")["finished"]
+        if any(entry["id"] == job_id for entry in finished):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the Scrapyd job did not finish in {seconds:g} s")
+
+
+def test_deploy_and_schedule_a_source_on_scrapyd(scrapyd, tmp_path, site_server):
+    spiders = deploy(scrapyd, tmp_path)
+    assert "careers_site" in spiders and "worker" in spiders, spiders
 
     db = tmp_path / "jobs.db"
     with site_server(SITES / "faulty") as (origin, _):
@@ -80,15 +94,28 @@ def test_deploy_and_schedule_a_source_on_scrapyd(scrapyd, tmp_path, site_server)
             ("setting", f"JOBATLAS_DB={db}"), ("setting", "DOWNLOAD_TIMEOUT=2"), ("setting", "RETRY_TIMES=0"),
         ])
         assert job["status"] == "ok"
-        for _ in range(600):
-            finished = call(f"{scrapyd}/listjobs.json?project=jobatlas")["finished"]
-            if any(entry["id"] == job["jobid"] for entry in finished):
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the Scrapyd job did not finish in 60 s")
+        wait_for_job(scrapyd, job["jobid"])
 
     run = query(db, "SELECT * FROM crawl_runs")[0]
     assert (run["source"], run["status"], run["postings_seen"]) == ("harbor", "partial", 2)
     titles = {row["title"] for row in query(db, "SELECT title FROM jobs")}
     assert titles == {"Planner wegtransport", "Disponent Fuhrpark (m/w/d)"}
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server here (apt-get install redis-server)")
+def test_a_scrapyd_job_is_a_worker_of_a_crawl_through_redis(scrapyd, tmp_path, site_server):
+    assert "worker" in deploy(scrapyd, tmp_path)
+    db = tmp_path / "jobs.db"
+    with redis_server() as url, site_server(SITES / "faulty") as (origin, _):
+        sources = write_sources(tmp_path / "sources.yml", [{"name": "harbor", "url": origin + "/careers/"}])
+        job = call(f"{scrapyd}/schedule.json", [
+            ("project", "jobatlas"), ("spider", "worker"), ("redis", url), ("data", str(tmp_path / "worker")),
+            ("setting", "DOWNLOAD_TIMEOUT=2"), ("setting", "RETRY_TIMES=0"),
+        ])
+        assert job["status"] == "ok"
+        crawl = run_cli("crawl", "--sources", str(sources), "--db", str(db), "--redis", url, "--quiet", timeout=120)
+        wait_for_job(scrapyd, job["jobid"])
+    assert crawl.returncode == 0, crawl.stderr
+    run = query(db, "SELECT * FROM crawl_runs")[0]
+    assert (run["source"], run["status"], run["postings_seen"]) == ("harbor", "partial", 2)
+    assert {row["title"] for row in query(db, "SELECT title FROM jobs")} == {"Planner wegtransport", "Disponent Fuhrpark (m/w/d)"}
