@@ -94,6 +94,9 @@ CONCURRENT_ITEMS = 1
 # for every source even when the log level hides it) cost a few ms a source; --verbose shows it.
 STATS_DUMP = False
 COOKIES_ENABLED = False
+# Scrapy reads the source of every callback of every new crawler to warn about a generator that
+# returns a value (4 ms a source: a crawl makes a crawler per source); tests/test_board.py checks them all instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 LOGSTATS_INTERVAL = 0

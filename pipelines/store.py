@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,6 +358,7 @@ class Store:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(path)
         self._writer_lock: IO[str] | None = None
+        self._writing = False
         self.db = sqlite_utils.Database(path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
@@ -369,14 +371,19 @@ class Store:
         """One write transaction, holding the write lock from its start (BEGIN IMMEDIATE). Several
         crawl processes write to the store at once; a transaction that reads before it writes
         could otherwise not write at all once another had committed in between (SQLite answers
-        "database is locked" at once there, rather than wait).
+        "database is locked" at once there, rather than wait). Inside another `writing()`, a
+        step of that transaction.
 
         Writers of this module first queue on a lock file beside the database (`<db>.write-lock`):
         the kernel wakes the next one as soon as a transaction ends, where SQLite's own busy wait
         sleeps in steps of up to 100 ms whatever the other writer does."""
+        if self._writing:
+            yield
+            return
         if self._writer_lock is None:
             self._writer_lock = open(f"{self.path}.write-lock", "a")
         fcntl.flock(self._writer_lock, fcntl.LOCK_EX)
+        self._writing = True
         try:
             self.db.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -386,6 +393,7 @@ class Store:
                 raise
             self.db.conn.execute("COMMIT")
         finally:
+            self._writing = False
             fcntl.flock(self._writer_lock, fcntl.LOCK_UN)
 
     def migrate(self) -> None:
@@ -518,6 +526,9 @@ class Store:
 
     def close_postings(self, job_ids: Iterable[str], closed_at: str | None = None) -> int:
         """Close these postings (their own page answered 404 / 410)."""
+        job_ids = list(job_ids)
+        if not job_ids:
+            return 0
         with self.writing():
             cursor = self.db.conn.executemany(
                 "UPDATE jobs SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
@@ -640,6 +651,26 @@ def _to_rows(posting: JobPosting) -> tuple[dict[str, Any], list[dict[str, Any]]]
 # -- the Scrapy pipeline ---------------------------------------------------------------------
 
 
+# The stores this process writes through its crawlers: one connection per database file, opened
+# by the first crawler and shared by the next ones (a census crawls thousands of sources, and
+# opening, checking and closing a connection for each cost more than writing its postings).
+_shared_stores: dict[tuple[int, Path], Store] = {}
+
+
+def shared_store(path: str | Path) -> Store:
+    """This process's store at `path` (a forked process gets its own)."""
+    key = (os.getpid(), Path(path).resolve())
+    if key not in _shared_stores:
+        _shared_stores[key] = Store(path)
+    return _shared_stores[key]
+
+
+def close_shared_stores() -> None:
+    """Close the stores this process's crawlers wrote through; call once they have all stopped."""
+    for key in [key for key in _shared_stores if key[0] == os.getpid()]:
+        _shared_stores.pop(key).close()
+
+
 @dataclass
 class CrawlerEnd:
     """What one crawler of a source's run leaves when it stops: its stats, Scrapy's reason for
@@ -661,53 +692,57 @@ def finish_run(
     Closing needs strong evidence: only a run that read the whole listing without a single error
     closes what it did not see; a source that suddenly lists nothing is flagged, not emptied; a
     posting whose own page answers 404 / 410 is closed whatever else happened."""
-    stats = MergedStats([end.stats for end in ends])
-    counts = {name: stats.get(f"jobatlas/postings_{name}", 0) for name in ("new", "updated", "reopened", "unchanged", "expired")}
-    seen = sum(counts[name] for name in ("new", "updated", "reopened", "unchanged"))
-    pages = stats.get("jobatlas/pages", 0)
-    # A run resuming one that was stopped (Ctrl-C, SIGTERM) goes on from where that one was: what
-    # that one saw and the errors it met count as this run's.
-    resumed = store.resumed_runs(source, since, run_id)
-    earlier_errors = sum(run["errors"] or 0 for run in resumed)
-    if resumed:
-        record_problem(stats, "resumed", source_url, f"went on with the run started at {since}, stopped before it ended")
-    seen_in_run = store.seen_since(source, since) if resumed else seen
-    if pages or resumed:
-        if not seen_in_run and open_before >= empty_guard:
-            record_problem(
-                stats, "empty_listing", source_url,
-                f"no postings listed where {open_before} were open: nothing closed; check the source",
-            )
-        elif not seen_in_run:
-            record_problem(
-                stats, "no_postings_found", source_url,
-                "no job postings found (rendered client-side, or on an ATS this source does not name?)",
-            )
-    errors = error_count(stats)
-    stopped_early = any(end.reason != "finished" for end in ends)
-    if not pages and not resumed:
-        status = "failed"
-    else:
-        status = "partial" if errors or earlier_errors or stopped_early else "complete"
+    # One transaction: the run's reading and closing and its row, written together.
+    with store.writing():
+        stats = MergedStats([end.stats for end in ends])
+        counts = {
+            name: stats.get(f"jobatlas/postings_{name}", 0) for name in ("new", "updated", "reopened", "unchanged", "expired")
+        }
+        seen = sum(counts[name] for name in ("new", "updated", "reopened", "unchanged"))
+        pages = stats.get("jobatlas/pages", 0)
+        # A run resuming one that was stopped (Ctrl-C, SIGTERM) goes on from where that one was: what
+        # that one saw and the errors it met count as this run's.
+        resumed = store.resumed_runs(source, since, run_id)
+        earlier_errors = sum(run["errors"] or 0 for run in resumed)
+        if resumed:
+            record_problem(stats, "resumed", source_url, f"went on with the run started at {since}, stopped before it ended")
+        seen_in_run = store.seen_since(source, since) if resumed else seen
+        if pages or resumed:
+            if not seen_in_run and open_before >= empty_guard:
+                record_problem(
+                    stats, "empty_listing", source_url,
+                    f"no postings listed where {open_before} were open: nothing closed; check the source",
+                )
+            elif not seen_in_run:
+                record_problem(
+                    stats, "no_postings_found", source_url,
+                    "no job postings found (rendered client-side, or on an ATS this source does not name?)",
+                )
+        errors = error_count(stats)
+        stopped_early = any(end.reason != "finished" for end in ends)
+        if not pages and not resumed:
+            status = "failed"
+        else:
+            status = "partial" if errors or earlier_errors or stopped_early else "complete"
 
-    closed = store.close_postings(stable_id(source, key) for end in ends for key in end.gone_keys)
-    if status == "complete":
-        closed += store.close_unseen(source, since=since)
-    stats.update({"jobatlas/postings_closed": closed + counts["expired"], "jobatlas/run_status": status})
-    store.finish_run(
-        run_id,
-        status=status,
-        pages=pages,
-        postings_seen=seen,
-        postings_new=counts["new"],
-        postings_updated=counts["updated"],
-        postings_unchanged=counts["unchanged"],
-        postings_reopened=counts["reopened"],
-        postings_closed=closed + counts["expired"],
-        errors=errors,
-        problems=problems_by_kind(stats),
-        problem_examples=stats.get(EXAMPLES_KEY, []),
-    )
+        closed = store.close_postings(stable_id(source, key) for end in ends for key in end.gone_keys)
+        if status == "complete":
+            closed += store.close_unseen(source, since=since)
+        stats.update({"jobatlas/postings_closed": closed + counts["expired"], "jobatlas/run_status": status})
+        store.finish_run(
+            run_id,
+            status=status,
+            pages=pages,
+            postings_seen=seen,
+            postings_new=counts["new"],
+            postings_updated=counts["updated"],
+            postings_unchanged=counts["unchanged"],
+            postings_reopened=counts["reopened"],
+            postings_closed=closed + counts["expired"],
+            errors=errors,
+            problems=problems_by_kind(stats),
+            problem_examples=stats.get(EXAMPLES_KEY, []),
+        )
     return stats
 
 
@@ -751,16 +786,17 @@ class StorePipeline(BatchingPipeline):
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = Store(self.path)
+        self.store = shared_store(self.path)
         source = self.crawler.spider.source
-        self.store.save_source(source.name, source.url, source.kind, source.endpoint, source.company)
         run_started = utc_now()
         # A resumed run began with the run it resumes: what that one saw counts as seen now.
         self.seen_since = self.crawler.settings.get("JOBATLAS_RUN_SINCE") or run_started
         self.crawler.stats.set_value("jobatlas/run_since", self.seen_since)
-        if not self.is_shard:
-            self.run_id = self.store.start_run(source.name, run_started)
-            self.open_before = self.store.open_postings(source.name)
+        with self.store.writing():
+            self.store.save_source(source.name, source.url, source.kind, source.endpoint, source.company)
+            if not self.is_shard:
+                self.run_id = self.store.start_run(source.name, run_started)
+                self.open_before = self.store.open_postings(source.name)
 
     def flush(self) -> None:
         batch, self.buffer = self.buffer, []
@@ -781,4 +817,3 @@ class StorePipeline(BatchingPipeline):
                 [end], self.empty_guard,
             )
             self.crawler.stats.set_stats(dict(stats))
-        self.store.close()

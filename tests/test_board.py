@@ -222,3 +222,23 @@ def test_a_capped_server_pages_at_the_size_it_states_and_a_detail_without_its_jo
     assert (posting.key, posting.title) == ("1", "Job 1, in full")
     assert read(spider, bad, TextResponse(bad.url, body=b'{"error": "gone"}', encoding="utf-8", request=bad)) == ([], [])
     assert problems(spider) == {"bad_json": 1}
+
+
+def test_no_spider_callback_is_a_generator_that_returns_a_value() -> None:
+    """A crawl turns off Scrapy's check of each callback's source (WARN_ON_GENERATOR_RETURN_VALUE,
+    a few ms for every crawler): a `return value` in a generator callback, whose value Scrapy
+    would drop, is caught here instead."""
+    import inspect
+
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from crawler.crawl import SPIDERS, spider_for
+
+    offenders = [
+        f"{spider.__name__}.{name}"
+        for spider in map(spider_for, SPIDERS)
+        for name, member in inspect.getmembers(spider, inspect.isgeneratorfunction)
+        if is_generator_with_return_value(member)
+    ]
+    assert len(SPIDERS) > 30
+    assert offenders == []
