@@ -1034,7 +1034,7 @@ def main() -> None:
             [*crawl_command, "--help"], cwd=REPO, capture_output=True, text=True, check=False
         ).stdout
         if "--workers" not in help_text:
-            sys.exit("this `jobatlas crawl` has no --workers option")
+            sys.exit("this `jobatlas crawl` has no --workers option:\n" + help_text[-2000:])
 
     server, origin, served = serve(responses, lever)
     try:

@@ -1,8 +1,8 @@
 """Run a crawl: the sources shared out between worker processes, one per core, each running one
 Scrapy crawler per source it is given; then a summary per source.
 
-How the work is shared: a source goes whole to the least loaded worker, weighed by the pages its
-last run fetched. A careers site that fetched more than SHARD_MIN_PAGES pages last time (or any
+How the work is shared: sources wait whole in one pool, heaviest first (by the pages their last
+run fetched), and each worker takes the next one whenever it has room for another. A careers site that fetched more than SHARD_MIN_PAGES pages last time (or any
 careers site read before, when there are fewer sources than workers) is split between all the workers: each
 part reads the listing and fetches the postings whose URL falls to it (`CareersSiteSpider.owns`).
 This process holds the store's lock, starts the runs of split sources and writes each one once
@@ -256,41 +256,54 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0))
 
 
+@dataclass
+class Plan:
+    """Who crawls what: each worker its own part of every split careers site (`parts`, one list per
+    worker), and every other source whole, from one `pool`, heaviest first, taken by whichever
+    worker has room for another source: a worker that drew small boards takes more of them, and
+    no worker sits idle while another still has a queue."""
+
+    parts: list[list[Assignment]]
+    pool: list[Assignment]
+
+    @property
+    def workers(self) -> int:
+        """The processes worth starting: one per part of a split site, else no more than the sources."""
+        return len(self.parts) if any(self.parts) else max(1, min(len(self.parts), len(self.pool)))
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        return [assignment for assignments in self.parts for assignment in assignments] + self.pool
+
+
 def share_out(
     sources: list[Source], workers: int, last_pages: dict[str, int], resuming: dict[str, int] | None = None
-) -> list[list[Assignment]]:
-    """What each worker crawls (workers given nothing are left out): large careers sites split
-    between all of them, every other source whole, heaviest first, to the least loaded. A source
-    whose stopped run is resumed (`resuming`: its name → the parts it was crawled in) is crawled
-    as it was, whole or in as many parts, since its state is kept per part."""
+) -> Plan:
+    """What the workers crawl: large careers sites split between all of them, every other source
+    whole, heaviest first. A source whose stopped run is resumed (`resuming`: its name → the parts
+    it was crawled in) is crawled as it was, whole or in as many parts, since its state is kept
+    per part."""
     resuming = resuming or {}
-    if workers <= 1:
-        return [[Assignment(source) for source in sources]]
-    work: list[list[Assignment]] = [[] for _ in range(workers)]
-    loads = [0.0] * workers
+    workers = max(1, workers)
 
     def pages(source: Source) -> int:
         return last_pages.get(source.name) or UNKNOWN_SOURCE_PAGES
 
+    parts: list[list[Assignment]] = [[] for _ in range(workers)]
     whole = []
     for source in sources:
         fetched = last_pages.get(source.name, 0)
         # A site never read successfully is not split: it may not even answer, and each part
         # would fail on its own.
-        large = fetched >= SHARD_MIN_PAGES or (fetched > 0 and len(sources) < workers)
+        large = workers > 1 and (fetched >= SHARD_MIN_PAGES or (fetched > 0 and len(sources) < workers))
         if source.name in resuming:
-            large = resuming[source.name] == workers
+            large = workers > 1 and resuming[source.name] == workers
         if (source.kind or "careers_site") == "careers_site" and large:
             for part in range(workers):
-                work[part].append(Assignment(source, part, workers))
-                loads[part] += pages(source) / workers
+                parts[part].append(Assignment(source, part, workers))
         else:
             whole.append(source)
-    for source in sorted(whole, key=pages, reverse=True):
-        least_loaded = loads.index(min(loads))
-        work[least_loaded].append(Assignment(source))
-        loads[least_loaded] += pages(source)
-    return [assignments for assignments in work if assignments]
+    return Plan(parts, [Assignment(source) for source in sorted(whole, key=pages, reverse=True)])
 
 
 def crawl(
@@ -310,12 +323,12 @@ def crawl(
         store.mark_interrupted_runs()
         last_pages = store.last_run_pages()
         store.close()
-        work = share_out(sources, workers or default_workers(), last_pages, stopped_runs(db_path))
+        plan = share_out(sources, workers or default_workers(), last_pages, stopped_runs(db_path))
         _warm_up()
-        if len(work) > 1:
-            report = _crawl_in_workers(work, sources, db_path, overrides or {})
+        if plan.workers > 1:
+            report = _crawl_in_workers(plan, sources, db_path, overrides or {})
         else:
-            report = _crawl_in_process(work[0] if work else [], sources, db_path, overrides)
+            report = _crawl_in_process(plan.assignments, sources, db_path, overrides)
         # Once every source is written: the same job on a careers page and on its board counts once.
         store = Store(db_path)
         store.link_duplicates()
@@ -415,6 +428,7 @@ class _Run:
         self.at_once = process.settings.getint("JOBATLAS_CONCURRENT_SOURCES")
         self.running = 0
         self.waiting: deque[tuple[Assignment, dict[str, Any]]] = deque()
+        self.pool: SharedPool | None = None
         self.stopped = False
 
     def schedule(self, assignment: Assignment, settings: dict[str, Any] | None = None) -> None:
@@ -450,12 +464,24 @@ class _Run:
         assignment, crawler = self.crawlers.pop(name)
         self.finished[name] = _result(assignment, crawler)
 
+    def take_from(self, pool: SharedPool) -> None:
+        """Start sources from the workers' shared pool whenever this process has room for one, until
+        the pool is empty."""
+        self.pool = pool
+        self._fill()
+
+    def _fill(self) -> None:
+        while self.running < self.at_once and not self.stopped and self.pool and (assignment := self.pool.take()):
+            self._start(assignment, {})
+
     def _start_next(self, spider: Spider, reason: str) -> None:
         self.running -= 1
         # Closed because the process is stopping (Ctrl-C, SIGTERM): no other crawler starts.
         self.stopped = self.stopped or reason == "shutdown"
         if self.waiting and not self.stopped:
             self._start(*self.waiting.popleft())
+        else:
+            self._fill()
 
     def _crawler_failed(self, failure: Any, crawler: Crawler, source: Source) -> None:
         """A crawler that could not start, or broke down: its source is reported with the cause."""
@@ -550,10 +576,8 @@ def _warm_up() -> None:
 # -- workers ---------------------------------------------------------------------------------
 
 
-def _crawl_in_workers(
-    work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
-) -> CrawlReport:
-    split = {a.source.name: a for assignments in work for a in assignments if a.parts > 1}
+def _crawl_in_workers(plan: Plan, sources: list[Source], db_path: str | Path, overrides: dict[str, Any]) -> CrawlReport:
+    split = {a.source.name: a for a in plan.assignments if a.parts > 1}
     store = Store(db_path)
     runs = {}
     for name, assignment in split.items():
@@ -561,7 +585,7 @@ def _crawl_in_workers(
         runs[name] = (store.start_run(name, started), _resume_since(state_dir(db_path), assignment) or started, store.open_postings(name))
     store.close()
 
-    results, stopped = _run_workers(work, sources, db_path, overrides)
+    results, stopped = _run_workers(plan, sources, db_path, overrides)
     # Boards found on split sites were left to this process, so that each is crawled once
     # (unless the crawl was asked to stop).
     named = named_boards(sources)
@@ -575,15 +599,14 @@ def _crawl_in_workers(
                 if board not in named and source.name not in crawled:
                     boards[source.name] = source
     if boards and stopped is None:
-        more = share_out(list(boards.values()), len(work), {})
-        more_results, stopped = _run_workers(more, sources, db_path, overrides)
+        more_results, stopped = _run_workers(share_out(list(boards.values()), plan.workers, {}), sources, db_path, overrides)
         results += more_results
 
     record_runs_never_started(db_path, results)
     store = Store(db_path)
     # A source whose worker died without reporting failed: its run stays 'running' until the
     # next crawl marks it interrupted.
-    summaries = {a.source.name: _summary(a.source.name, {}) for assignments in work for a in assignments}
+    summaries = {a.source.name: _summary(a.source.name, {}) for a in plan.assignments}
     for result in results:
         if result.parts == 1:
             summaries[result.source] = _summary(result.source, result.end.stats)
@@ -610,21 +633,43 @@ def _resume_since(states: Path, assignment: Assignment) -> str | None:
     return min(notes, default=None)
 
 
+class SharedPool:
+    """Sources the forked workers take one at a time, in order: a counter in shared memory says
+    how many have been taken."""
+
+    def __init__(self, assignments: list[Assignment], context: Any) -> None:
+        self.assignments = assignments
+        self.taken = context.Value("i", 0)
+
+    def take(self) -> Assignment | None:
+        with self.taken.get_lock():
+            if self.taken.value >= len(self.assignments):
+                return None
+            self.taken.value += 1
+            return self.assignments[self.taken.value - 1]
+
+    def untaken(self) -> list[Assignment]:
+        return self.assignments[self.taken.value :]
+
+    def __bool__(self) -> bool:
+        return self.taken.value < len(self.assignments)
+
+
 def _run_workers(
-    work: list[list[Assignment]], sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
+    plan: Plan, sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
 ) -> tuple[list[CrawlerResult], int | None]:
-    """Fork one worker per list of assignments, wait for all; (what they report, the signal that
-    asked the crawl to stop, if one did). SIGINT
-    and SIGTERM are passed on to the workers (which ignore them from anywhere else, as a terminal
-    or a service manager signals every process at once): the first stops them politely, a
-    second one at once."""
+    """Fork the plan's workers, wait for all; (what they report, the signal that asked the crawl to
+    stop, if one did). SIGINT and SIGTERM are passed on to the workers (which ignore them from
+    anywhere else, as a terminal or a service manager signals every process at once): the first
+    stops them politely, a second one at once."""
     reports = state_dir(db_path)
     reports.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("fork")
-    outputs = [reports / f"worker-{number}.results" for number in range(len(work))]
+    pool = SharedPool(plan.pool, context)
+    outputs = [reports / f"worker-{number}.results" for number in range(plan.workers)]
     workers = [
-        context.Process(target=_worker, args=(assignments, sources, db_path, overrides, output), daemon=False)
-        for assignments, output in zip(work, outputs)
+        context.Process(target=_worker, args=(parts, pool, sources, db_path, overrides, output), daemon=False)
+        for parts, output in zip(plan.parts, outputs)
     ]
 
     stops = []
@@ -645,25 +690,35 @@ def _run_workers(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     results = []
-    for worker, assignments, output in zip(workers, work, outputs):
+    for worker, output in zip(workers, outputs):
         if output.exists():
             results += pickle.loads(output.read_bytes())
             output.unlink()
         else:  # killed, or crashed (its traceback is on stderr): its sources report nothing
-            lost = ", ".join(state_name(a.source.name, a.shard) for a in assignments)
-            print(f"jobatlas: a worker stopped (exit code {worker.exitcode}) before reporting on {lost}", file=sys.stderr)
+            print(f"jobatlas: a worker stopped (exit code {worker.exitcode}) before reporting", file=sys.stderr)
+    reported = {(result.source, result.part) for result in results}
+    lost = [a for a in plan.assignments if (a.source.name, a.part) not in reported and a not in pool.untaken()]
+    if lost:
+        names = ", ".join(state_name(a.source.name, a.shard) for a in lost)
+        print(f"jobatlas: nothing reported on {names}: its worker stopped", file=sys.stderr)
+    # Left in the pool by a crawl asked to stop.
+    for assignment in pool.untaken():
+        end = CrawlerEnd({"jobatlas/run_status": NOT_STARTED}, NOT_STARTED)
+        results.append(CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end))
     return results, stops[0] if stops else None
 
 
 def _worker(
-    assignments: list[Assignment], sources: list[Source], db_path: str | Path, overrides: dict[str, Any], output: Path
+    parts: list[Assignment], pool: SharedPool, sources: list[Source], db_path: str | Path, overrides: dict[str, Any],
+    output: Path,
 ) -> None:
     _die_with_parent()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)
     run = _Run(CrawlerProcess(project_settings(db_path, overrides)), sources, db_path)
-    for assignment in assignments:
+    for assignment in parts:
         run.schedule(assignment)
+    run.take_from(pool)
 
     from twisted.internet import reactor  # installed by CrawlerProcess: import it only now
 
@@ -675,7 +730,8 @@ def _worker(
         reactor.callFromThread(run.process.stop if stops == 1 else reactor.stop)
 
     signal.signal(signal.SIGUSR1, stop)
-    run.process.start(install_signal_handlers=False)
+    if run.crawlers:
+        run.process.start(install_signal_handlers=False)
     close_shared_stores()
     output.write_bytes(pickle.dumps(run.results()))
 

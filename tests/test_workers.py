@@ -12,7 +12,7 @@ import time
 
 from conftest import RecordingHandler, crawl_into, query, run_cli, write_sources
 
-from crawler.crawl import SHARD_MIN_PAGES, Assignment, share_out
+from crawler.crawl import SHARD_MIN_PAGES, Assignment, Plan, share_out
 from crawler.demo import demo_sites
 from crawler.items import JobPosting
 from crawler.sites import SiteHandler, serve_site
@@ -25,37 +25,41 @@ OTHER_SITE = Source(name="other", url="https://example.org/jobs/")
 BOARD = Source(name="board", url="https://boards.greenhouse.io/acme")
 
 
-def parts_of(work: list[list[Assignment]], name: str) -> list[tuple[int, int]]:
-    return [(a.part, a.parts) for assignments in work for a in assignments if a.source.name == name]
+def parts_of(plan: Plan, name: str) -> list[tuple[int, int]]:
+    return [(a.part, a.parts) for a in plan.assignments if a.source.name == name]
 
 
 def test_one_worker_crawls_everything_whole():
-    assert share_out([SITE, BOARD], 1, {"site": 10_000}) == [[Assignment(SITE), Assignment(BOARD)]]
+    plan = share_out([SITE, BOARD], 1, {"site": 10_000})
+    assert plan == Plan([[]], [Assignment(SITE), Assignment(BOARD)]) and plan.workers == 1
 
 
 def test_a_large_careers_site_is_split_between_all_workers_and_boards_stay_whole():
-    work = share_out([SITE, OTHER_SITE, BOARD], 2, {"site": SHARD_MIN_PAGES, "other": 40, "board": 3})
-    assert parts_of(work, "site") == [(0, 2), (1, 2)]
-    assert parts_of(work, "other") == [(0, 1)] and parts_of(work, "board") == [(0, 1)]
+    plan = share_out([SITE, OTHER_SITE, BOARD], 2, {"site": SHARD_MIN_PAGES, "other": 40, "board": 3})
+    assert plan.parts == [[Assignment(SITE, 0, 2)], [Assignment(SITE, 1, 2)]]
+    assert parts_of(plan, "other") == [(0, 1)] and parts_of(plan, "board") == [(0, 1)]
+    assert plan.workers == 2
 
 
-def test_whole_sources_go_to_the_least_loaded_worker_heaviest_first():
-    sources = [Source(name=f"s{n}", url=f"https://s{n}.example.com/jobs/") for n in range(4)]
-    work = share_out(sources, 2, {"s0": 100, "s1": 300, "s2": 200, "s3": 90})
-    loads = sorted(sorted(a.source.name for a in assignments) for assignments in work)
-    assert loads == [["s0", "s2"], ["s1", "s3"]]  # 300 + 90 against 200 + 100
+def test_whole_sources_wait_in_one_pool_heaviest_first():
+    sources = [Source(name=f"s{n}", url=f"https://s{n}.example.com/jobs/") for n in range(5)]
+    plan = share_out(sources, 2, {"s0": 100, "s1": 300, "s2": 200, "s3": 90})
+    # s4 was never crawled: it weighs what an unknown source is expected to, 50 pages.
+    assert [a.source.name for a in plan.pool] == ["s1", "s2", "s0", "s3", "s4"]
+    assert plan.parts == [[], []] and plan.workers == 2
+    assert share_out(sources[:1], 4, {}).workers == 1  # no more processes than sources
 
 
 def test_with_fewer_sources_than_workers_a_careers_site_read_before_is_split():
-    work = share_out([SITE], 3, {"site": 12})
-    assert parts_of(work, "site") == [(0, 3), (1, 3), (2, 3)]
-    assert share_out([BOARD], 3, {"board": 2}) == [[Assignment(BOARD)]]  # an ATS board cannot be split
+    plan = share_out([SITE], 3, {"site": 12})
+    assert parts_of(plan, "site") == [(0, 3), (1, 3), (2, 3)] and plan.workers == 3
+    assert share_out([BOARD], 3, {"board": 2}) == Plan([[], [], []], [Assignment(BOARD)])  # an ATS board cannot be split
 
 
 def test_a_site_never_read_successfully_is_not_split():
     # Never crawled, or its last run fetched nothing (it did not answer): each part would fail alone.
-    assert share_out([SITE], 3, {}) == [[Assignment(SITE)]]
-    assert share_out([SITE], 3, {"site": 0}) == [[Assignment(SITE)]]
+    assert share_out([SITE], 3, {}).pool == [Assignment(SITE)]
+    assert share_out([SITE], 3, {"site": 0}).pool == [Assignment(SITE)]
 
 
 def _stored(db) -> dict[str, tuple]:
@@ -199,7 +203,7 @@ class SlowSites(RecordingHandler):
             self.in_flight[site] = self.in_flight.get(site, 0) + 1
             self.most_at_once[0] = max(self.most_at_once[0], sum(1 for n in self.in_flight.values() if n))
         try:
-            time.sleep(0.1)
+            time.sleep(self.delay(site))
             if self.path == f"/{site}/":
                 links = "".join(f'<a href="/{site}/jobs/{n}.html">Job {n}</a>' for n in range(3))
                 self.send_body(200, f"<html><body>{links}</body></html>".encode(), "text/html; charset=utf-8")
@@ -212,6 +216,9 @@ class SlowSites(RecordingHandler):
         finally:
             with self.guard:
                 self.in_flight[site] -= 1
+
+    def delay(self, site: str) -> float:
+        return 0.1
 
 
 def test_a_process_crawls_at_most_the_configured_number_of_sources_at_once(tmp_path):
@@ -228,8 +235,31 @@ def test_a_process_crawls_at_most_the_configured_number_of_sources_at_once(tmp_p
     assert len(query(db, "SELECT id FROM crawl_runs")) == 5
 
 
+class OneSlowSite(SlowSites):
+    """s0 answers in 1.5 s, the four others at once."""
+
+    def delay(self, site: str) -> float:
+        return 1.5 if site == "s0" else 0.02
+
+
+def test_a_worker_free_before_the_others_takes_the_next_source(tmp_path):
+    """Two workers, one source at a time each: while one crawls the slow site, the other crawls
+    all four quick ones (shared out in advance, two of them would have waited for the slow one)."""
+    handler = type("Sites", (OneSlowSite,), {"requests": [], "in_flight": {}, "most_at_once": [0]})
+    with serve_site(tmp_path, handler) as origin:
+        entries = [{"name": name, "url": f"{origin}/{name}/"} for name in SITE_NAMES]
+        result, db = crawl_into(
+            tmp_path, entries, "--workers", "2", "--set", "JOBATLAS_CONCURRENT_SOURCES=1", "--set", "AUTOTHROTTLE_ENABLED=false",
+        )
+    assert result.returncode == 0, result.stderr
+    finished = {row["source"]: row["finished_at"] for row in query(db, "SELECT source, finished_at FROM crawl_runs")}
+    assert sorted(finished) == SITE_NAMES
+    assert all(finished[name] < finished["s0"] for name in SITE_NAMES[1:]), finished
+    assert len(query(db, "SELECT id FROM jobs")) == 15
+
+
 def test_a_stopped_run_is_resumed_in_the_parts_it_was_crawled_in():
     # Stopped while crawled whole (its first crawl): resumed whole, though it would now be split.
-    assert share_out([SITE], 2, {"site": 40}, resuming={"site": 1}) == [[Assignment(SITE)]]
+    assert share_out([SITE], 2, {"site": 40}, resuming={"site": 1}).pool == [Assignment(SITE)]
     # Stopped while split in two: resumed in two, though never read whole before.
     assert parts_of(share_out([SITE], 2, {}, resuming={"site": 2}), "site") == [(0, 2), (1, 2)]
