@@ -277,7 +277,7 @@ def main() -> None:
             done.set()
             after = os.times()
             cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-            if process.returncode not in (0, 1):
+            if process.returncode not in (0, 1) or not db.exists():
                 sys.exit(f"the crawl failed (exit {process.returncode}):\n{stderr[-3000:]}")
             rows = count_rows(db, "jobs")
     finally:
