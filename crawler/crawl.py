@@ -561,11 +561,12 @@ def board_source(site: Source, board: str, kind: str, settings: Settings) -> Sou
 
 
 def _warm_up() -> None:
-    """Load the language model and build the location tables once, before any crawler starts:
-    forked workers share them (memory pages are copied only when written), and the per-host
-    request counts, which they keep together. Frozen out of the garbage collector's sight, the
-    tables' million objects are not traversed again by every full collection, in this process or
-    in the workers."""
+    """Load the language model and the location tables once, before any crawler starts (the
+    first process ever builds their files in the cache folder: two workers would build them
+    twice): forked workers share them, as memory mapped from the same files or copied only where
+    written, and the per-host request counts, which they keep together. Frozen out of the
+    garbage collector's sight, the objects loaded so far are not traversed again by every full
+    collection, in this process or in the workers."""
     HostAllowance.shared()
     default_detector()
     LocationPipeline().open_spider()

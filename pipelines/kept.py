@@ -1,16 +1,19 @@
 """Tables and models that cost a second or more to build or decompress, kept in the user's cache
-folder as pickles that load in a tenth of that, for every later process."""
+folder for every later process: as pickles that load in a tenth of that, or as SQLite files that
+are only opened, and read where they are looked up."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import gc
+import mmap
 import os
 import pickle
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 _Table = TypeVar("_Table")
 
@@ -45,3 +48,56 @@ def kept_on_disk(key: str) -> Callable[[Callable[[], _Table]], Callable[[], _Tab
         return load_or_build
 
     return decorate
+
+
+def kept_database(name: str, key: str, build: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file `build` fills (once; it must commit), kept under
+    `name` and `key` (like `kept_on_disk`'s). Processes reading one file share its pages through
+    the operating system's cache. Where the cache folder cannot be written, it is built in memory."""
+    path = cache_dir() / f"{name}-{key}.sqlite"
+    with contextlib.suppress(sqlite3.Error):
+        return _read_only(path)
+    with contextlib.suppress(OSError, sqlite3.Error):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.unlink(missing_ok=True)
+        with contextlib.closing(sqlite3.connect(partial)) as connection:
+            build(connection)
+        partial.replace(path)  # atomic: a reader never sees half a file
+        return _read_only(path)
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    build(connection)
+    return connection
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    connection.execute("SELECT 1 FROM sqlite_master")  # a file that is not a database fails here, not later
+    return connection
+
+
+def kept_mapped(name: str, key: str, build: Callable[[], tuple[Any, list[memoryview]]]) -> tuple[Any, list[memoryview]]:
+    """`build()`'s (small object, large flat buffers), the buffers written as they are into one file
+    of the cache folder and mapped into memory: a process reads no more than it touches, and the
+    processes of a crawl share the same pages instead of each holding a copy. Returned as byte
+    memoryviews, to be cast or wrapped (numpy.frombuffer) by the caller; where the cache folder
+    cannot be written, the built ones."""
+    header, data = cache_dir() / f"{name}-{key}.pickle", cache_dir() / f"{name}-{key}.bin"
+    with contextlib.suppress(OSError, ValueError, pickle.UnpicklingError, EOFError):
+        small, sizes = pickle.loads(header.read_bytes())
+        with open(data, "rb") as file:
+            mapped = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+        if len(mapped) == sum(sizes):
+            offsets = [sum(sizes[:number]) for number in range(len(sizes))]
+            return small, [mapped[offset : offset + size] for offset, size in zip(offsets, sizes)]
+    small, buffers = build()
+    buffers = [memoryview(buffer).cast("B") for buffer in buffers]
+    with contextlib.suppress(OSError):
+        header.parent.mkdir(parents=True, exist_ok=True)
+        for path, content in ((data, buffers), (header, [pickle.dumps((small, [len(b) for b in buffers]))])):
+            partial = path.with_name(f"{path.name}.{os.getpid()}")
+            with open(partial, "wb") as file:
+                for buffer in content:
+                    file.write(buffer)
+            partial.replace(path)  # atomic; the header last, so that it never describes another file
+    return small, buffers

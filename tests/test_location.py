@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import array
 import math
+import sqlite3
 import time
 
 import pytest
 from babel import Locale
 
 from crawler.items import JobPosting, RawLocation
-from pipelines.kept import kept_on_disk
+from pipelines.kept import kept_database, kept_mapped, kept_on_disk
 from pipelines.location import (
     LocationPipeline,
     resolve_country,
@@ -494,3 +496,45 @@ def test_tables_are_built_once_then_read_from_disk_and_rebuilt_when_unreadable(t
     kept.write_bytes(b"\x80\x05 not a pickle")
     assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 2
     assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 2  # the rebuilt table was kept
+
+
+def test_a_kept_database_is_built_once_then_opened_and_rebuilt_when_unreadable(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    builds = []
+
+    def build(connection: sqlite3.Connection) -> None:
+        builds.append(1)
+        connection.execute("CREATE TABLE towns (name TEXT, country TEXT)")
+        connection.executemany("INSERT INTO towns VALUES (?, ?)", [("lyon", "FR"), ("graz", "AT")])
+        connection.commit()
+
+    def towns() -> dict[str, str]:
+        return dict(kept_database("towns", "key", build).execute("SELECT name, country FROM towns"))
+
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 1
+    (kept,) = (tmp_path / "jobatlas").glob("towns-key.sqlite")
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 1  # opened, not built
+    kept.write_bytes(b"not a database " * 200)
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 2
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 2
+    monkeypatch.setenv("XDG_CACHE_HOME", str(kept))  # a file: no cache folder can be made there
+    assert towns() == {"lyon": "FR", "graz": "AT"} and len(builds) == 3  # built in memory
+
+
+def test_kept_buffers_are_mapped_from_disk_and_rebuilt_when_the_file_is_cut_short(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    builds = []
+
+    def build() -> tuple[dict, list[memoryview]]:
+        builds.append(1)
+        return {"rows": 3}, [memoryview(array.array("I", [7, 8, 9])), memoryview(b"abc")]
+
+    def read() -> tuple[dict, list[int], bytes]:
+        small, (numbers, letters) = kept_mapped("table", "key", build)
+        return small, numbers.cast("I").tolist(), bytes(letters)
+
+    assert read() == ({"rows": 3}, [7, 8, 9], b"abc") and len(builds) == 1
+    assert read() == ({"rows": 3}, [7, 8, 9], b"abc") and len(builds) == 1  # mapped, not built
+    (data,) = (tmp_path / "jobatlas").glob("table-key.bin")
+    data.write_bytes(data.read_bytes()[:-2])
+    assert read() == ({"rows": 3}, [7, 8, 9], b"abc") and len(builds) == 2
