@@ -204,6 +204,7 @@ def main() -> None:
                 import pstats
 
                 pstats.Stats(str(tmp_path / "profile")).sort_stats("cumulative").print_stats(30)
+                pstats.Stats(str(tmp_path / "profile")).sort_stats("tottime").print_stats(30)
         finally:
             server.terminate()
 
