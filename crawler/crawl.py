@@ -471,7 +471,13 @@ class _Run:
         self._fill()
 
     def _fill(self) -> None:
-        while self.running < self.at_once and not self.stopped and self.pool and (assignment := self.pool.take()):
+        pool = self.pool
+        if pool is None:
+            return
+        # No more at once than a fair share of the pool: the first worker to start would take the
+        # first JOBATLAS_CONCURRENT_SOURCES of forty large boards and leave the others eight.
+        at_once = min(self.at_once, pool.share)
+        while self.running < at_once and not self.stopped and pool and (assignment := pool.take()):
             self._start(assignment, {})
 
     def _start_next(self, spider: Spider, reason: str) -> None:
@@ -638,8 +644,9 @@ class SharedPool:
     """Sources the forked workers take one at a time, in order: a counter in shared memory says
     how many have been taken."""
 
-    def __init__(self, assignments: list[Assignment], context: Any) -> None:
+    def __init__(self, assignments: list[Assignment], workers: int, context: Any) -> None:
         self.assignments = assignments
+        self.share = math.ceil(len(assignments) / workers)  # each worker's, were they all alike
         self.taken = context.Value("i", 0)
 
     def take(self) -> Assignment | None:
@@ -666,7 +673,7 @@ def _run_workers(
     reports = state_dir(db_path)
     reports.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("fork")
-    pool = SharedPool(plan.pool, context)
+    pool = SharedPool(plan.pool, plan.workers, context)
     outputs = [reports / f"worker-{number}.results" for number in range(plan.workers)]
     workers = [
         context.Process(target=_worker, args=(parts, pool, sources, db_path, overrides, output), daemon=False)

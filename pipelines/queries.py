@@ -13,7 +13,10 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterator
+from itertools import accumulate
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -147,14 +150,56 @@ def trend(
     country: str | None = None, filters: Filters = Filters(), count_rows: bool = False,
 ) -> list[dict[str, Any]]:
     """Open postings in `language` at the end of each period, per country (or in one country):
-    rows of period (its last day), country_code, jobs."""
+    rows of period (its last day), country_code, jobs; each period's rows as `countries_for_language`
+    with `at` that day gives them.
+
+    One read of the language's postings, not one question per period: each (country, job) is
+    open over a range of periods, from the first whose end it was seen by to the first whose end
+    it was closed by; a job's rows' ranges are merged so that it counts once, and the counts per
+    period are the running sum of where ranges start and stop (12 months on 1.1 million postings:
+    3.9 s as twelve questions)."""
+    ends = period_ends(since, until, by)
+    if not ends:
+        return []
+    stamps = [f"{end.isoformat()}T23:59:59+00:00" for end in ends]  # as `Filters.at` reads a day
+    where, params = replace(filters, at=None).where(open_only=False)
+    if country is not None:
+        where, params = f" AND job_locations.country_code = ?{where}", [country, *params]
+    job = "jobs.id" if count_rows else "jobs.cluster_id"
+    sql = (
+        f"SELECT job_locations.country_code, {job}, jobs.first_seen_at, jobs.closed_at {_OPEN_JOBS_IN_COUNTRIES}"
+        f" AND jobs.language = ? AND jobs.status IN ('open', 'closed') AND jobs.first_seen_at <= ?{where}"
+    )
+    ranges: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for country_code, job_id, seen, closed in db.execute(sql, [language, stamps[-1], *params]):
+        start = bisect_left(stamps, seen)
+        stop = len(stamps) if closed is None else bisect_left(stamps, closed)
+        if start < stop:
+            ranges[(country_code, job_id)].append((start, stop))
+    changes: dict[str, list[int]] = defaultdict(lambda: [0] * (len(stamps) + 1))
+    for (country_code, _), spans in ranges.items():
+        for start, stop in _merged(spans):
+            changes[country_code][start] += 1
+            changes[country_code][stop] -= 1
+    open_jobs = {country_code: list(accumulate(steps[:-1])) for country_code, steps in changes.items()}
     rows = []
-    for end in period_ends(since, until, by):
-        at = replace(filters, at=end.isoformat())
-        for row in countries_for_language(db, language, at, count_rows):
-            if country is None or row["country_code"] == country:
-                rows.append({"period": end.isoformat(), "country_code": row["country_code"], "jobs": row["jobs"]})
+    for number, end in enumerate(ends):
+        counted = sorted(((-jobs[number], code) for code, jobs in open_jobs.items() if jobs[number]))
+        rows += [{"period": end.isoformat(), "country_code": code, "jobs": -negative} for negative, code in counted]
     return rows
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges of periods, those that overlap or touch joined."""
+    if len(spans) == 1:
+        return spans
+    merged: list[tuple[int, int]] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
 
 
 def first_seen(db: sqlite3.Connection) -> date | None:

@@ -118,3 +118,51 @@ def test_counts_are_made_from_the_postings_of_a_store_written_before_they_were_k
     assert kept_counts(db.conn) == expected
     assert expected[0] and expected[1]
     store.close()
+
+
+# Mostly French postings with a country, closed as often as saved: what a trend counts.
+a_french_posting = a_posting.map(lambda fields: {**fields, "language": "de" if fields["language"] == "de" else "fr"}).filter(
+    lambda fields: any(fields["countries"])
+)
+a_closure = st.tuples(
+    st.just("close"), st.lists(st.integers(0, 5), min_size=1, max_size=3), st.sampled_from(["atelier-site", "atelier-board"]),
+    st.integers(1, 8),
+)
+a_dated_step = st.one_of(
+    st.tuples(st.just("save"), st.lists(a_french_posting, min_size=1, max_size=6), st.integers(1, 8)),
+    a_closure,
+    a_closure,
+    st.tuples(st.just("link")),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(a_dated_step, min_size=1, max_size=8), count_rows=st.booleans(), country=st.sampled_from([None, "FR"]))
+def test_a_trend_is_each_day_s_answer_at_that_day(tmp_path_factory, steps, count_rows, country):
+    """`trend` reads the postings once and counts every period from that read: each day of it
+    must be what `countries --at` that day answers, whatever was seen, closed, reopened and
+    linked on which days."""
+    from datetime import date
+
+    from pipelines.queries import trend
+
+    store = Store(tmp_path_factory.mktemp("trend") / "jobs.db")
+    try:
+        for step in steps:
+            if step[0] == "save":
+                store.save_postings([posting(fields) for fields in step[1]], seen_at=f"2026-10-0{step[2]}T12:00:00+00:00")
+            elif step[0] == "close":
+                ids = [row[0] for row in store.db.execute("SELECT id FROM jobs WHERE source = ? ORDER BY id", [step[2]])]
+                store.close_postings([ids[n] for n in step[1] if n < len(ids)], closed_at=f"2026-10-0{step[3]}T18:00:00+00:00")
+            else:
+                store.link_duplicates()
+        days = [date(2026, 9, 30)] + [date(2026, 10, day) for day in range(1, 10)]
+        expected = [
+            {"period": day.isoformat(), "country_code": row["country_code"], "jobs": row["jobs"]}
+            for day in days
+            for row in countries_for_language(store.db.conn, "fr", Filters(at=day.isoformat()), count_rows)
+            if country is None or row["country_code"] == country
+        ]
+        assert trend(store.db.conn, "fr", days[0], days[-1], "day", country, count_rows=count_rows) == expected
+    finally:
+        store.close()

@@ -152,6 +152,7 @@ def test_a_split_run_closes_what_the_site_no_longer_lists(tmp_path, site_server)
         entries[0]["url"] = origin + "/jobs/"
         first, db = crawl_into(tmp_path, entries, "--workers", "2")
         handler.count = 30
+        time.sleep(1.1)  # the store keeps whole seconds: let each run have its own
         second, db = crawl_into(tmp_path, entries, "--workers", "2")
     assert first.returncode == 0 and second.returncode == 0, second.stderr
     assert "30 postings (0 new, 0 updated, 30 unchanged, 0 reopened), 10 closed" in second.stdout
