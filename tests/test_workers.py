@@ -9,6 +9,7 @@ import json
 import shutil
 import threading
 import time
+from pathlib import Path
 
 from conftest import RecordingHandler, crawl_into, query, run_cli, write_sources
 
@@ -222,14 +223,22 @@ class SlowSites(RecordingHandler):
         return 0.1
 
 
-def test_a_process_crawls_at_most_the_configured_number_of_sources_at_once(tmp_path):
-    handler = type("Sites", (SlowSites,), {"requests": [], "in_flight": {}, "most_at_once": [0]})
+def crawl_sites(tmp_path, sites: type[SlowSites], workers: int, at_once: int) -> tuple[type[SlowSites], Path]:
+    """The five sites crawled by `workers` processes, `at_once` sources at a time each: (the
+    handler class, with what it saw; the store)."""
+    handler = type("Sites", (sites,), {"requests": [], "in_flight": {}, "most_at_once": [0]})
     with serve_site(tmp_path, handler) as origin:
         entries = [{"name": name, "url": f"{origin}/{name}/"} for name in SITE_NAMES]
         result, db = crawl_into(
-            tmp_path, entries, "--workers", "1", "--set", "JOBATLAS_CONCURRENT_SOURCES=2", "--set", "AUTOTHROTTLE_ENABLED=false",
+            tmp_path, entries, "--workers", str(workers), "--set", f"JOBATLAS_CONCURRENT_SOURCES={at_once}",
+            "--set", "AUTOTHROTTLE_ENABLED=false",
         )
     assert result.returncode == 0, result.stderr
+    return handler, db
+
+
+def test_a_process_crawls_at_most_the_configured_number_of_sources_at_once(tmp_path):
+    handler, db = crawl_sites(tmp_path, SlowSites, workers=1, at_once=2)
     assert handler.most_at_once == [2]  # two at a time: never more, and the limit is not one
     assert len(query(db, "SELECT id FROM jobs")) == 15
     assert {row["status"] for row in query(db, "SELECT status FROM crawl_runs")} == {"complete"}
@@ -246,13 +255,7 @@ class OneSlowSite(SlowSites):
 def test_a_worker_free_before_the_others_takes_the_next_source(tmp_path):
     """Two workers, one source at a time each: while one crawls the slow site, the other crawls
     all four quick ones (shared out in advance, two of them would have waited for the slow one)."""
-    handler = type("Sites", (OneSlowSite,), {"requests": [], "in_flight": {}, "most_at_once": [0]})
-    with serve_site(tmp_path, handler) as origin:
-        entries = [{"name": name, "url": f"{origin}/{name}/"} for name in SITE_NAMES]
-        result, db = crawl_into(
-            tmp_path, entries, "--workers", "2", "--set", "JOBATLAS_CONCURRENT_SOURCES=1", "--set", "AUTOTHROTTLE_ENABLED=false",
-        )
-    assert result.returncode == 0, result.stderr
+    _, db = crawl_sites(tmp_path, OneSlowSite, workers=2, at_once=1)
     finished = {row["source"]: row["finished_at"] for row in query(db, "SELECT source, finished_at FROM crawl_runs")}
     assert sorted(finished) == SITE_NAMES
     assert all(finished[name] < finished["s0"] for name in SITE_NAMES[1:]), finished
