@@ -54,7 +54,7 @@ class Filters:
             # Every row is open or closed: saying so lets SQLite read the postings of one language
             # from the (status, language, ...) index instead of every location of every posting
             # (countries --at on 200,000 postings: 3.8 s -> 0.4 s).
-            end = f"{self.at}T23:59:59+00:00"
+            end = end_of_day(self.at)
             sql.append("jobs.status IN ('open', 'closed') AND jobs.first_seen_at <= ? AND (jobs.closed_at IS NULL OR jobs.closed_at > ?)")
             params += [end, end]
         elif open_only:
@@ -70,6 +70,11 @@ class Filters:
             sql.append("jobs.employment_type = ?")
             params.append(self.employment_type)
         return "".join(f" AND {condition}" for condition in sql), params
+
+
+def end_of_day(day: str) -> str:
+    """The last instant of `day` (YYYY-MM-DD) as the store writes instants: what was seen by then."""
+    return f"{day}T23:59:59+00:00"
 
 
 def _counted(count_rows: bool) -> str:
@@ -161,7 +166,7 @@ def trend(
     ends = period_ends(since, until, by)
     if not ends:
         return []
-    stamps = [f"{end.isoformat()}T23:59:59+00:00" for end in ends]  # as `Filters.at` reads a day
+    stamps = [end_of_day(end.isoformat()) for end in ends]
     where, params = replace(filters, at=None).where(open_only=False)
     if country is not None:
         where, params = f" AND job_locations.country_code = ?{where}", [country, *params]
