@@ -477,7 +477,7 @@ class _Run:
         # No more at once than a fair share of the pool: the first worker to start would take the
         # first JOBATLAS_CONCURRENT_SOURCES of forty large boards and leave the others eight.
         at_once = min(self.at_once, pool.share)
-        while self.running < at_once and not self.stopped and pool and (assignment := pool.take()):
+        while self.running < at_once and not self.stopped and (assignment := pool.take()):
             self._start(assignment, {})
 
     def _start_next(self, spider: Spider, reason: str) -> None:
@@ -659,9 +659,6 @@ class SharedPool:
     def untaken(self) -> list[Assignment]:
         return self.assignments[self.taken.value :]
 
-    def __bool__(self) -> bool:
-        return self.taken.value < len(self.assignments)
-
 
 def _run_workers(
     plan: Plan, sources: list[Source], db_path: str | Path, overrides: dict[str, Any]
@@ -705,12 +702,13 @@ def _run_workers(
         else:  # killed, or crashed (its traceback is on stderr): its sources report nothing
             print(f"jobatlas: a worker stopped (exit code {worker.exitcode}) before reporting", file=sys.stderr)
     reported = {(result.source, result.part) for result in results}
-    lost = [a for a in plan.assignments if (a.source.name, a.part) not in reported and a not in pool.untaken()]
+    untaken = pool.untaken()
+    lost = [a for a in plan.assignments if (a.source.name, a.part) not in reported and a not in untaken]
     if lost:
         names = ", ".join(state_name(a.source.name, a.shard) for a in lost)
         print(f"jobatlas: nothing reported on {names}: its worker stopped", file=sys.stderr)
     # Left in the pool by a crawl asked to stop.
-    for assignment in pool.untaken():
+    for assignment in untaken:
         end = CrawlerEnd({"jobatlas/run_status": NOT_STARTED}, NOT_STARTED)
         results.append(CrawlerResult(assignment.source.name, assignment.part, assignment.parts, end))
     return results, stops[0] if stops else None
