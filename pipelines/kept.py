@@ -12,6 +12,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Callable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,10 +40,7 @@ def kept_on_disk(key: str) -> Callable[[Callable[[], _Table]], Callable[[], _Tab
                 gc.enable()
             table = build()
             with contextlib.suppress(OSError):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_name(f"{path.name}.{os.getpid()}")
-                partial.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-                partial.replace(path)  # atomic: a reader never sees half a file
+                _write_whole(path, lambda partial: partial.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)))
             return table
 
         return load_or_build
@@ -57,13 +55,13 @@ def kept_database(name: str, key: str, build: Callable[[sqlite3.Connection], Non
     path = cache_dir() / f"{name}-{key}.sqlite"
     with contextlib.suppress(sqlite3.Error):
         return _read_only(path)
-    with contextlib.suppress(OSError, sqlite3.Error):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}")
-        partial.unlink(missing_ok=True)
+
+    def build_into(partial: Path) -> None:
         with contextlib.closing(sqlite3.connect(partial)) as connection:
             build(connection)
-        partial.replace(path)  # atomic: a reader never sees half a file
+
+    with contextlib.suppress(OSError, sqlite3.Error):
+        _write_whole(path, build_into)
         return _read_only(path)
     connection = sqlite3.connect(":memory:", check_same_thread=False)
     build(connection)
@@ -88,16 +86,26 @@ def kept_mapped(name: str, key: str, build: Callable[[], tuple[Any, list[memoryv
         with open(data, "rb") as file:
             mapped = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
         if len(mapped) == sum(sizes):
-            offsets = [sum(sizes[:number]) for number in range(len(sizes))]
-            return small, [mapped[offset : offset + size] for offset, size in zip(offsets, sizes)]
+            return small, [mapped[offset : offset + size] for offset, size in zip(accumulate([0, *sizes]), sizes)]
     small, buffers = build()
     buffers = [memoryview(buffer).cast("B") for buffer in buffers]
     with contextlib.suppress(OSError):
-        header.parent.mkdir(parents=True, exist_ok=True)
+        # The header last, so that it never describes another file.
         for path, content in ((data, buffers), (header, [pickle.dumps((small, [len(b) for b in buffers]))])):
-            partial = path.with_name(f"{path.name}.{os.getpid()}")
-            with open(partial, "wb") as file:
-                for buffer in content:
-                    file.write(buffer)
-            partial.replace(path)  # atomic; the header last, so that it never describes another file
+            _write_whole(path, functools.partial(_write_buffers, buffers=content))
     return small, buffers
+
+
+def _write_buffers(path: Path, buffers: list[Any]) -> None:
+    with open(path, "wb") as file:
+        file.writelines(buffers)
+
+
+def _write_whole(path: Path, write: Callable[[Path], None]) -> None:
+    """Have `write` make the file at `path`, first under a name of this process's, then renamed:
+    a reader never sees half a file, and two processes building it at once do not mix theirs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    write(partial)
+    partial.replace(path)
