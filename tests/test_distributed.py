@@ -157,14 +157,22 @@ def test_a_worker_that_joins_during_the_crawl_takes_a_share(tmp_path, site_serve
 # -- faults ------------------------------------------------------------------------------------
 
 
-def test_a_killed_workers_source_is_crawled_again_by_another(tmp_path, site_server, redis_url):
+@contextlib.contextmanager
+def bakery_mid_crawl(tmp_path: Path, site_server, redis_url: str):
+    """The bakery (a slow listing of 30) queued by a coordinator and taken by one worker, which
+    has fetched five of its postings: yields (worker, coordinator)."""
     handler = type("Slow", (SlowListing,), {"requests": []})
     with site_server(handler=handler) as (origin, requests):
         sources = write_sources(tmp_path / "sources.yml", [{"name": "bakery", "url": origin + "/jobs/"}])
-        doomed = start_worker(redis_url, tmp_path / "w1")
+        worker = start_worker(redis_url, tmp_path / "w1")
         coordinator = start_coordinator(redis_url, sources, tmp_path / "jobs.db")
+        wait_until(lambda: sum(path.endswith(".html") for path in requests) >= 5)
+        yield worker, coordinator
+
+
+def test_a_killed_workers_source_is_crawled_again_by_another(tmp_path, site_server, redis_url):
+    with bakery_mid_crawl(tmp_path, site_server, redis_url) as (doomed, coordinator):
         client = redis.Redis.from_url(redis_url)
-        wait_until(lambda: sum(path.endswith(".html") for path in requests) >= 5)  # mid-crawl
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
         assert client.llen("jobatlas:todo") == 0  # what it held is not back yet: it may be alive
@@ -178,12 +186,7 @@ def test_a_killed_workers_source_is_crawled_again_by_another(tmp_path, site_serv
 
 
 def test_a_worker_stopped_with_sigterm_leaves_its_source_to_another(tmp_path, site_server, redis_url):
-    handler = type("Slow", (SlowListing,), {"requests": []})
-    with site_server(handler=handler) as (origin, requests):
-        sources = write_sources(tmp_path / "sources.yml", [{"name": "bakery", "url": origin + "/jobs/"}])
-        leaving = start_worker(redis_url, tmp_path / "w1")
-        coordinator = start_coordinator(redis_url, sources, tmp_path / "jobs.db")
-        wait_until(lambda: sum(path.endswith(".html") for path in requests) >= 5)
+    with bakery_mid_crawl(tmp_path, site_server, redis_url) as (leaving, coordinator):
         leaving.send_signal(signal.SIGTERM)
         leaving_code, leaving_err = finish(leaving)
         staying = start_worker(redis_url, tmp_path / "w2")
